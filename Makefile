@@ -1,0 +1,52 @@
+# EV Entry Tracker: `make run` serves the seeded tracker, `make test` runs the whole suite.
+# Needs only python3 and make; everything else is installed into .venv from requirements.txt.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Tests run with production-like settings (debug off) and their own throwaway key.
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 DJANGO_ENV_FILE=
+
+.PHONY: run test lint format venv seeds export-seeds clean
+
+venv: $(INSTALLED)
+
+$(INSTALLED): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# A local checkout's settings: debug on. Never created anywhere else, never committed.
+.env:
+	printf '# Local development settings, written by make run (not committed).\nDJANGO_DEBUG=1\n' > .env
+
+run: $(INSTALLED) .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seeds
+	$(PY) manage.py ensure_local_admin
+	@echo "Serving the tracker at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(INSTALLED)
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+seeds: $(INSTALLED) .env
+	$(PY) manage.py load_seeds
+
+export-seeds: $(INSTALLED) .env
+	$(PY) manage.py export_seeds
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,219 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from evtracker.currencies import validate_currency_code
+from evtracker.editorial import Curated
+from evtracker.partial_dates import (
+    DatePrecision,
+    format_partial_date_human,
+    format_partial_date_iso,
+    partial_date_constraint,
+    validate_partial_date,
+)
+
+
+class Company(Curated):
+    class Kind(models.TextChoices):
+        TECH = "tech", "Tech company"
+        AUTOMAKER = "automaker", "Automaker"
+        EV_STARTUP = "ev_startup", "EV start-up"
+        SUPPLIER = "supplier", "Supplier"
+        INVESTOR = "investor", "Investor"
+        GOVERNMENT = "government", "Government-backed entity"
+        VENTURE = "venture", "Joint venture or brand"
+
+    class EntryMode(models.TextChoices):
+        OWN_CARS = "own_cars", "Builds its own cars"
+        JOINT_VENTURE = "joint_venture", "Joint venture with an automaker"
+        TECH_SUPPLIER = "tech_supplier", "Technology supplier"
+        INVESTOR_ONLY = "investor_only", "Investor only"
+
+    name = models.CharField(max_length=200, help_text="The name readers know it by, e.g. “Xiaomi”.")
+    kind = models.CharField(max_length=12, choices=Kind.choices, db_index=True)
+    headquarters = models.CharField(
+        max_length=200, blank=True, help_text="City and country, only where a source states it."
+    )
+    website = models.URLField(blank=True)
+    summary = models.TextField(blank=True, help_text="One paragraph in our own words; no quotes here.")
+    entry_mode = models.CharField(
+        max_length=16,
+        choices=EntryMode.choices,
+        blank=True,
+        help_text="Tech companies only: how it is entering the EV market.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The company this one is an arm of (e.g. an investment arm's group).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("companies:company_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.entry_mode and self.kind != self.Kind.TECH:
+            raise ValidationError({"entry_mode": "Only a tech company has an EV entry mode; leave it empty."})
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A company cannot be its own parent."})
+
+
+class Alias(models.Model):
+    class Kind(models.TextChoices):
+        OTHER_NAME = "other", "Other name or spelling"
+        CHINESE = "chinese", "Chinese name"
+        FORMER = "former", "Former name"
+        MISSPELLING = "misspelling", "Misspelling seen in sources"
+        SHORT = "short", "Short form"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, help_text="Spelled exactly as a source or readers write it.")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OTHER_NAME)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "aliases"
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="alias_unique_per_company")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deal(Curated):
+    class Kind(models.TextChoices):
+        JOINT_VENTURE = "joint_venture", "Joint venture"
+        INVESTMENT = "investment", "Investment"
+        FUNDING_ROUND = "funding_round", "Funding round"
+        ACQUISITION = "acquisition", "Acquisition"
+        PARTNERSHIP = "partnership", "Partnership"
+        SUBSIDIARY = "subsidiary", "New subsidiary"
+        RESTRUCTURING = "restructuring", "Restructuring"
+
+    class Status(models.TextChoices):
+        RUMOURED = "rumoured", "Rumoured"
+        IN_TALKS = "in_talks", "In talks"
+        ANNOUNCED = "announced", "Announced"
+        COMPLETED = "completed", "Completed"
+        CALLED_OFF = "called_off", "Stalled or called off"
+
+    title = models.CharField(max_length=250, help_text="Short headline, e.g. “360 leads Hozon Auto series D”.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, db_index=True)
+    round_name = models.CharField(max_length=40, blank=True, help_text="Funding rounds only, e.g. “Series D”.")
+    status = models.CharField(max_length=12, choices=Status.choices, db_index=True)
+    date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When it happened or was announced. For a month or a year, enter its first day "
+        "and set the precision.",
+    )
+    date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    amount = models.DecimalField(
+        max_digits=20, decimal_places=2, null=True, blank=True, help_text="As stated, in whole units."
+    )
+    currency = models.CharField(
+        max_length=3,
+        blank=True,
+        validators=[validate_currency_code],
+        help_text="ISO 4217 code of the amount: CNY, USD, EUR…",
+    )
+    amount_note = models.CharField(
+        max_length=200, blank=True, help_text="What the amount covers, e.g. “over the next decade”."
+    )
+    venture = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="created_by_deals",
+        help_text="The joint venture, subsidiary or brand this deal created, if any.",
+    )
+    summary = models.TextField(blank=True, help_text="Two or three sentences in our own words.")
+    evidence_note = models.TextField(
+        blank=True,
+        help_text="Where sources disagree: which value the tracker prefers and why.",
+    )
+    companies = models.ManyToManyField(Company, through="Participation", related_name="deals")
+
+    class Meta:
+        ordering = ["-date", "title"]
+        constraints = [
+            partial_date_constraint("date", name="deal_date_has_precision"),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | ~models.Q(currency=""),
+                name="deal_amount_has_currency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("companies:deal_detail", kwargs={"slug": self.slug})
+
+    @property
+    def date_display(self) -> str:
+        return format_partial_date_human(self.date, self.date_precision)
+
+    @property
+    def date_iso(self) -> str:
+        return format_partial_date_iso(self.date, self.date_precision)
+
+    def clean(self) -> None:
+        validate_partial_date(self.date, self.date_precision, field="date")
+        if self.amount is not None and not self.currency:
+            raise ValidationError({"currency": "An amount needs its currency (ISO 4217 code)."})
+        if self.currency and self.amount is None:
+            raise ValidationError({"amount": "A currency without an amount: fill in the amount or clear both."})
+        if self.amount is not None and self.amount < 0:
+            raise ValidationError({"amount": "An amount cannot be negative."})
+        if self.round_name and self.kind != self.Kind.FUNDING_ROUND:
+            raise ValidationError({"round_name": "Only a funding round has a round name."})
+
+
+class Participation(models.Model):
+    class Role(models.TextChoices):
+        LEAD_INVESTOR = "lead_investor", "Lead investor"
+        INVESTOR = "investor", "Investor"
+        ACQUIRER = "acquirer", "Acquirer"
+        TARGET = "target", "Target"
+        FUNDED = "funded", "Raised the funds"
+        PARTNER = "partner", "Partner"
+        CONTROLLING = "controlling_shareholder", "Controlling shareholder"
+        MINORITY = "minority_shareholder", "Minority shareholder"
+        PARENT = "parent", "Parent"
+        SELLER = "seller", "Seller"
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="participations")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=24, choices=Role.choices)
+    stake_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Share of the venture or target held after the deal, in percent, if stated.",
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="E.g. “second-largest shareholder”.")
+
+    class Meta:
+        ordering = ["deal", "role", "company__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "company", "role"], name="participation_unique_role"),
+            models.CheckConstraint(
+                condition=models.Q(stake_percent__isnull=True) | models.Q(stake_percent__gte=0, stake_percent__lte=100),
+                name="participation_stake_is_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} — {self.get_role_display()} in {self.deal}"

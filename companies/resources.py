@@ -1,0 +1,89 @@
+"""CSV/XLSX columns for companies, aliases, deals and participations (see seeds/README.md)."""
+
+from django.db.models import F
+from import_export import fields
+
+from companies.models import Alias, Company, Deal, Participation
+from evtracker.imports import CuratedResource, PartialDateField, SlugForeignKeyWidget
+
+
+class CompanyResource(CuratedResource):
+    parent = fields.Field(attribute="parent", column_name="parent", widget=SlugForeignKeyWidget(Company))
+
+    class Meta(CuratedResource.Meta):
+        model = Company
+        fields = (
+            "slug",
+            "name",
+            "kind",
+            "entry_mode",
+            "headquarters",
+            "website",
+            "parent",
+            "summary",
+            "editorial_state",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("parent")
+
+    def filter_export(self, queryset, **kwargs):
+        # A parent must be imported before its children, so parents come first.
+        return queryset.order_by(F("parent").asc(nulls_first=True), "slug")
+
+
+class AliasResource(CuratedResource):
+    company = fields.Field(attribute="company", column_name="company", widget=SlugForeignKeyWidget(Company))
+
+    class Meta(CuratedResource.Meta):
+        model = Alias
+        import_id_fields = ("company", "name")
+        fields = ("company", "name", "kind")
+        export_order = fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("company").order_by("company__slug", "name")
+
+
+class DealResource(CuratedResource):
+    date = PartialDateField("date")
+    date_precision = fields.Field(attribute="date_precision", column_name="date_precision", readonly=True)
+    venture = fields.Field(attribute="venture", column_name="venture", widget=SlugForeignKeyWidget(Company))
+
+    class Meta(CuratedResource.Meta):
+        model = Deal
+        fields = (
+            "slug",
+            "title",
+            "kind",
+            "round_name",
+            "status",
+            "date",
+            "date_precision",
+            "amount",
+            "currency",
+            "amount_note",
+            "venture",
+            "summary",
+            "evidence_note",
+            "editorial_state",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("venture").order_by("slug")
+
+
+class ParticipationResource(CuratedResource):
+    deal = fields.Field(attribute="deal", column_name="deal", widget=SlugForeignKeyWidget(Deal))
+    company = fields.Field(attribute="company", column_name="company", widget=SlugForeignKeyWidget(Company))
+
+    class Meta(CuratedResource.Meta):
+        model = Participation
+        import_id_fields = ("deal", "company", "role")
+        fields = ("deal", "company", "role", "stake_percent", "note")
+        export_order = fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("deal", "company").order_by("deal__slug", "role", "company__slug")

@@ -1,0 +1,45 @@
+"""The one base admin for curated records: state everywhere, import/export, sensible defaults."""
+
+from django.contrib import admin
+from django.db.models.functions import ExtractYear
+from import_export.admin import ImportExportModelAdmin
+
+from evtracker.editorial import EditorialState
+
+
+def year_filter(date_field: str, title: str = "year") -> type[admin.SimpleListFilter]:
+    """A list filter offering each year that occurs in `date_field`."""
+
+    class YearFilter(admin.SimpleListFilter):
+        parameter_name = f"{date_field}_year"
+
+        def lookups(self, request, model_admin):
+            years = (
+                model_admin.get_queryset(request)
+                .filter(**{f"{date_field}__isnull": False})
+                .annotate(year=ExtractYear(date_field))
+                .values_list("year", flat=True)
+                .distinct()
+                .order_by("-year")
+            )
+            return [(str(year), str(year)) for year in years]
+
+        def queryset(self, request, queryset):
+            if self.value() and self.value().isdigit():
+                return queryset.filter(**{f"{date_field}__year": int(self.value())})
+            return queryset
+
+    YearFilter.title = title
+    return YearFilter
+
+
+class CuratedAdmin(ImportExportModelAdmin):
+    """Shared by Company, Deal and Source admins."""
+
+    list_per_page = 50
+    readonly_fields = ("created_at", "updated_at")
+    prepopulated_fields = {"slug": ("name",)}
+
+    @admin.display(description="state", ordering="editorial_state")
+    def state(self, obj) -> str:
+        return EditorialState(obj.editorial_state).label

@@ -1,0 +1,238 @@
+"""The import/export machinery every curated resource shares.
+
+django-import-export does the row loop, the preview and the diff; this module makes it strict
+and clear for editors: related records by slug with an error for an unknown one (never silently
+dropped), choices by code with the allowed codes in the message, partial dates, amounts as
+plain decimals, and error messages that name the row and the column.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from import_export import fields, resources, widgets
+
+from evtracker.partial_dates import format_partial_date_iso, parse_partial_date
+
+LIST_SEPARATOR = "|"
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A related record named by its slug; an unknown slug is a field error, not a crash."""
+
+    def __init__(self, model: type[models.Model], **kwargs):
+        super().__init__(model, field="slug", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        slug = _text(value)
+        if not slug:
+            return None
+        try:
+            return self.model._default_manager.get(slug=slug)
+        except self.model.DoesNotExist:
+            raise ValueError(f'unknown {self.model._meta.verbose_name} slug "{slug}"') from None
+
+
+class SlugManyToManyWidget(widgets.ManyToManyWidget):
+    """Several related records as slugs joined by `|`. Every slug must exist."""
+
+    def __init__(self, model: type[models.Model], **kwargs):
+        super().__init__(model, separator=LIST_SEPARATOR, field="slug", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        slugs = [slug.strip() for slug in _text(value).split(self.separator) if slug.strip()]
+        if not slugs:
+            return self.model._default_manager.none()
+        found = self.model._default_manager.filter(slug__in=slugs)
+        missing = sorted(set(slugs) - {obj.slug for obj in found})
+        if missing:
+            names = ", ".join(f'"{slug}"' for slug in missing)
+            raise ValueError(f"unknown {self.model._meta.verbose_name} slug {names}")
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return self.separator.join(sorted(related.slug for related in value.all()))
+
+
+class ChoiceCodeWidget(widgets.CharWidget):
+    """A choice written as its stable code; the message lists the codes allowed."""
+
+    def __init__(self, choices, **kwargs):
+        self.codes = [code for code, _label in choices]
+        super().__init__(allow_blank=True, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        code = _text(value)
+        if code and code not in self.codes:
+            raise ValueError(f'"{code}" is not allowed; use one of: {", ".join(self.codes)}')
+        return code
+
+
+class PlainDecimalWidget(widgets.DecimalWidget):
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            return None
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f'"{text}" is not a plain number: write digits with a dot, e.g. 465800000') from None
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else format(value.normalize(), "f")
+
+
+class PartialDateField(fields.Field):
+    """One column (`2020`, `2020-12` or `2020-12-15`) that fills a date and its precision."""
+
+    def __init__(self, attribute: str, **kwargs):
+        super().__init__(attribute=attribute, column_name=attribute, widget=widgets.Widget(), **kwargs)
+
+    def get_value(self, instance):
+        return format_partial_date_iso(getattr(instance, self.attribute), getattr(instance, self.precision_attribute))
+
+    @property
+    def precision_attribute(self) -> str:
+        return f"{self.attribute}_precision"
+
+    def export(self, instance, **kwargs):
+        return self.get_value(instance)
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        text = _text(row[self.column_name])
+        value, precision = parse_partial_date(text) if text else (None, "")
+        setattr(instance, self.attribute, value)
+        setattr(instance, self.precision_attribute, precision)
+
+
+class CuratedResource(resources.ModelResource):
+    """Base for every resource: keyed by natural key, strict, skipping unchanged rows."""
+
+    class Meta:
+        import_id_fields = ("slug",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        if django_field.choices:
+            field.widget = ChoiceCodeWidget(django_field.choices)
+        elif isinstance(django_field, models.DecimalField):
+            field.widget = PlainDecimalWidget()
+        return field
+
+    def before_import(self, dataset, **kwargs):
+        # Editors' spreadsheets add stray spaces and capitals to headers.
+        if dataset.headers:
+            dataset.headers = [_text(header).lower() for header in dataset.headers]
+        missing = [name for name in self.required_columns() if name not in (dataset.headers or [])]
+        if missing:
+            raise ValueError(f"missing required column(s): {', '.join(missing)}")
+        super().before_import(dataset, **kwargs)
+
+    def required_columns(self) -> list[str]:
+        model_fields = {field.name: field for field in self._meta.model._meta.get_fields()}
+        required = []
+        for field in self.get_import_fields():
+            django_field = model_fields.get(field.attribute)
+            if field.readonly or django_field is None or django_field.many_to_many:
+                continue
+            if not getattr(django_field, "blank", True):
+                required.append(field.column_name)
+        return required
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # The library sets many-to-many fields only after saving; check them now so an
+        # unknown slug fails the row before anything is written.
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+
+    def column_for(self, attribute: str) -> str | None:
+        for field in self.get_import_fields():
+            if attribute in (field.attribute, getattr(field, "precision_attribute", None)):
+                return field.column_name
+        return None
+
+
+@dataclass
+class ImportReport:
+    name: str
+    new: int
+    updated: int
+    unchanged: int
+    errors: list[str]
+
+    @property
+    def changed(self) -> int:
+        return self.new + self.updated
+
+    def summary(self) -> str:
+        return f"{self.name}: {self.new} new, {self.updated} updated, {self.unchanged} unchanged"
+
+
+def spreadsheet_row(number: int) -> int:
+    """Data row N (1-based) is spreadsheet row N+1: the header takes row 1."""
+    return number + 1
+
+
+def describe_errors(resource: CuratedResource, result, *, name: str) -> list[str]:
+    """Turn an import result's errors into one plain line per problem, naming row and column."""
+    lines = [f"{name}: {error.error}" for error in result.base_errors]
+    for number, row_errors in result.row_errors():
+        for error in row_errors:
+            lines.append(f"{name}, row {spreadsheet_row(number)}: {error.error}")
+    for invalid in result.invalid_rows:
+        for attribute, messages in invalid.error_dict.items():
+            column = resource.column_for(attribute) if attribute != NON_FIELD_ERRORS else None
+            where = (
+                f'column "{column}"' if column else (f'field "{attribute}"' if attribute != NON_FIELD_ERRORS else "")
+            )
+            for message in messages:
+                prefix = f"{name}, row {spreadsheet_row(invalid.number)}"
+                lines.append(f"{prefix}, {where}: {message}" if where else f"{prefix}: {message}")
+    return lines
+
+
+def import_dataset(
+    resource: CuratedResource, dataset: tablib.Dataset, *, name: str, dry_run: bool = False, **kwargs
+) -> ImportReport:
+    result = resource.import_data(
+        dataset, dry_run=dry_run, raise_errors=False, rollback_on_validation_errors=True, **kwargs
+    )
+    return ImportReport(
+        name=name,
+        new=result.totals.get("new", 0),
+        updated=result.totals.get("update", 0),
+        unchanged=result.totals.get("skip", 0),
+        errors=describe_errors(resource, result, name=name),
+    )
+
+
+def read_dataset(path: Path) -> tablib.Dataset:
+    """Read a CSV (UTF-8, with or without BOM) or XLSX file into a dataset."""
+    if path.suffix.lower() == ".xlsx":
+        return tablib.Dataset().load(path.read_bytes(), format="xlsx")
+    text = path.read_bytes().decode("utf-8-sig")
+    return tablib.Dataset().load(text, format="csv")

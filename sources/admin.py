@@ -1,0 +1,111 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from evtracker.admin_base import CuratedAdmin, year_filter
+from sources.models import Excerpt, NoiseSpan, Source, Story
+from sources.resources import ExcerptResource, NoiseSpanResource, SourceResource, StoryResource
+
+
+class ExcerptInline(admin.StackedInline):
+    model = Excerpt
+    extra = 0
+    autocomplete_fields = ("companies", "deals")
+    fields = (
+        ("quote", "context_before"),
+        ("stance", "claim"),
+        ("companies", "deals"),
+        "note",
+        ("slug", "start", "end"),
+    )
+    readonly_fields = ("end",)
+
+
+class NoiseSpanInline(admin.TabularInline):
+    model = NoiseSpan
+    extra = 0
+    fields = ("label", "text", "start", "end")
+    readonly_fields = ("start", "end")
+
+
+@admin.register(Story)
+class StoryAdmin(ImportExportModelAdmin):
+    resource_classes = [StoryResource]
+    list_display = ("title", "slug")
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+
+
+@admin.register(Source)
+class SourceAdmin(CuratedAdmin):
+    resource_classes = [SourceResource]
+    prepopulated_fields = {"slug": ("title",)}
+    list_display = ("title", "publisher", "published_date_display", "date_basis", "story", "seed_file", "state")
+    list_filter = ("editorial_state", "date_basis", "story_relation", year_filter("published_date"), "publisher")
+    list_select_related = ("story",)
+    search_fields = ("title", "slug", "publisher", "author", "seed_file", "excerpts__quote")
+    autocomplete_fields = ("story",)
+    inlines = [NoiseSpanInline, ExcerptInline]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "editorial_state")}),
+        (
+            "Publication",
+            {
+                "fields": (
+                    "publisher",
+                    "author",
+                    "url",
+                    ("published_date", "published_date_precision"),
+                    "date_basis",
+                    "date_note",
+                )
+            },
+        ),
+        ("Story", {"fields": ("story", "story_relation")}),
+        ("Archived text", {"fields": ("seed_file", "text", "sha256")}),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    @admin.display(description="published", ordering="published_date")
+    def published_date_display(self, obj: Source) -> str:
+        return obj.published_date_display
+
+    def get_readonly_fields(self, request, obj=None):
+        # The archived text is entered once and never edited: excerpt offsets point into it.
+        readonly = [*super().get_readonly_fields(request, obj), "sha256"]
+        if obj is not None:
+            readonly += ["text", "seed_file"]
+        return readonly
+
+
+@admin.register(NoiseSpan)
+class NoiseSpanAdmin(ImportExportModelAdmin):
+    resource_classes = [NoiseSpanResource]
+    list_display = ("label", "source", "start", "end")
+    list_select_related = ("source",)
+    search_fields = ("label", "source__title", "text")
+    autocomplete_fields = ("source",)
+    readonly_fields = ("start", "end")
+
+
+@admin.register(Excerpt)
+class ExcerptAdmin(ImportExportModelAdmin):
+    resource_classes = [ExcerptResource]
+    list_display = ("__str__", "source", "stance", "claim", "start")
+    list_filter = ("stance", "source__editorial_state")
+    list_select_related = ("source",)
+    search_fields = ("quote", "claim", "slug", "source__title", "companies__name", "deals__title")
+    autocomplete_fields = ("source", "companies", "deals")
+    readonly_fields = ("end",)
+    fields = (
+        "source",
+        "quote",
+        "context_before",
+        "start",
+        "end",
+        "slug",
+        "stance",
+        "claim",
+        "companies",
+        "deals",
+        "note",
+    )

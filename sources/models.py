@@ -1,0 +1,225 @@
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from companies.models import Company, Deal
+from evtracker.editorial import Curated
+from evtracker.partial_dates import (
+    DatePrecision,
+    format_partial_date_human,
+    format_partial_date_iso,
+    partial_date_constraint,
+    validate_partial_date,
+)
+from sources.anchoring import locate_quote
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def anchor_in_source(instance, quote: str, *, context_before: str = "") -> None:
+    """Set `start`/`end` of an excerpt or noise span from its verbatim text.
+
+    A stored offset is kept only while the text it anchors is unchanged: an editor who edits a
+    quote gets it found again instead of an error about a stale offset.
+    """
+    loaded = getattr(instance, "_loaded_anchor", None)
+    if loaded is not None and loaded[0] == instance.start and loaded[1:] != (quote, context_before):
+        instance.start = None
+    instance.start = locate_quote(instance.source.text, quote, start=instance.start, context_before=context_before)
+    instance.end = instance.start + len(quote)
+
+
+class Story(models.Model):
+    """One original piece of reporting. Rewrites and syndicated or machine-spun copies of it are
+    versions of the same story and count as one independent source."""
+
+    slug = models.SlugField(max_length=120, unique=True, help_text="Permanent identifier used in CSV files.")
+    title = models.CharField(max_length=250, help_text="The original story's headline, or a description of it.")
+    note = models.TextField(blank=True, help_text="Why these sources are grouped as one story.")
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Source(Curated):
+    class DateBasis(models.TextChoices):
+        STATED = "stated", "Stated in the text"
+        INFERRED = "inferred", "Inferred from the text"
+
+    class StoryRelation(models.TextChoices):
+        ORIGINAL = "original", "Original"
+        REWRITE = "rewrite", "Rewrite by another publisher"
+        SYNDICATED = "syndicated", "Syndicated copy"
+        MACHINE_SPUN = "machine_spun", "Machine-spun copy"
+
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True, help_text="Where it was published, if known.")
+    published_date = models.DateField(null=True, blank=True)
+    published_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    date_basis = models.CharField(
+        max_length=8,
+        choices=DateBasis.choices,
+        blank=True,
+        help_text="Whether the text states the date or it was worked out from the text.",
+    )
+    date_note = models.CharField(max_length=300, blank=True, help_text="For an inferred date: the reasoning.")
+    seed_file = models.CharField(
+        max_length=120, blank=True, help_text="File name in seeds/ this text was archived from, if any."
+    )
+    text = models.TextField(help_text="The full text exactly as received. Never edit it: excerpts point into it.")
+    sha256 = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the text, in hex.")
+    story = models.ForeignKey(
+        Story,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+        help_text="The original story this is a version of. Leave empty for a story of its own.",
+    )
+    story_relation = models.CharField(max_length=12, choices=StoryRelation.choices, default=StoryRelation.ORIGINAL)
+
+    class Meta:
+        ordering = ["-published_date", "title"]
+        constraints = [partial_date_constraint("published_date", name="source_date_has_precision")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember the archived text so clean() can refuse any change to it.
+        instance._archived_text = instance.__dict__.get("text")
+        return instance
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:source_detail", kwargs={"slug": self.slug})
+
+    @property
+    def published_date_display(self) -> str:
+        return format_partial_date_human(self.published_date, self.published_date_precision)
+
+    @property
+    def published_date_iso(self) -> str:
+        return format_partial_date_iso(self.published_date, self.published_date_precision)
+
+    def clean(self) -> None:
+        validate_partial_date(self.published_date, self.published_date_precision, field="published_date")
+        if self.published_date and not self.date_basis:
+            raise ValidationError({"date_basis": "Say whether the date is stated in the text or inferred."})
+        if self.date_basis == self.DateBasis.INFERRED and not self.date_note:
+            raise ValidationError({"date_note": "An inferred date needs a note saying how it was inferred."})
+        archived = getattr(self, "_archived_text", None)
+        if archived is not None and self.text != archived:
+            raise ValidationError({"text": "The text of an archived source cannot be changed: excerpts point into it."})
+
+    def save(self, *args, **kwargs) -> None:
+        # The digest is derived from the text, never entered, so it can never disagree with it.
+        self.sha256 = text_sha256(self.text)
+        super().save(*args, **kwargs)
+
+
+class NoiseSpan(models.Model):
+    """A part of a source's page that is not the article: other stories, bios, 'Most Read' lists."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="noise_spans")
+    label = models.CharField(max_length=120, help_text="What it is, e.g. “Most Read list”.")
+    text = models.TextField(help_text="The noise, pasted exactly from the source text.")
+    start = models.PositiveIntegerField(blank=True, help_text="Computed from the text.")
+    end = models.PositiveIntegerField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["source", "start"]
+        constraints = [models.UniqueConstraint(fields=["source", "start"], name="noise_span_unique_start")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.start}–{self.end})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        fields = instance.__dict__
+        instance._loaded_anchor = (fields.get("start"), fields.get("text"), "")
+        return instance
+
+    def clean(self) -> None:
+        if self.source_id is None or not self.text:
+            return
+        try:
+            anchor_in_source(self, self.text)
+        except ValidationError as error:
+            raise ValidationError({"text": error.messages}) from None
+
+
+class Excerpt(models.Model):
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        CONTRADICTS = "contradicts", "Contradicts"
+        CORRECTS = "corrects", "Corrects"
+
+    slug = models.SlugField(
+        max_length=160,
+        unique=True,
+        blank=True,
+        help_text="Permanent identifier. Left empty, it becomes the source's slug and the quote's offset.",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="excerpts")
+    quote = models.TextField(help_text="Paste the words exactly as they appear in the source text.")
+    context_before = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Only when the quote occurs more than once: the words just before the one you mean.",
+    )
+    start = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Character offset in the source text. Leave empty: it is computed."
+    )
+    end = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    stance = models.CharField(max_length=12, choices=Stance.choices, default=Stance.SUPPORTS)
+    claim = models.CharField(
+        max_length=200, blank=True, help_text="The fact it backs, in a few words, e.g. “amount of the round”."
+    )
+    note = models.TextField(blank=True, help_text="For a contradiction or correction: what differs and why.")
+    companies = models.ManyToManyField(Company, blank=True, related_name="excerpts")
+    deals = models.ManyToManyField(Deal, blank=True, related_name="excerpts")
+
+    class Meta:
+        ordering = ["source", "start"]
+
+    def __str__(self) -> str:
+        return f"“{self.quote[:60]}…”" if len(self.quote) > 60 else f"“{self.quote}”"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.source.get_absolute_url()}#excerpt-{self.pk}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        fields = instance.__dict__
+        instance._loaded_anchor = (fields.get("start"), fields.get("quote"), fields.get("context_before"))
+        return instance
+
+    def clean(self) -> None:
+        if self.source_id is None or not self.quote:
+            return
+        anchor_in_source(self, self.quote, context_before=self.context_before)
+        if not self.slug:
+            self.slug = f"{self.source.slug}-{self.start}"
+        for span in self.source.noise_spans.all():
+            if self.start < span.end and span.start < self.end:
+                raise ValidationError({"quote": f"The quote lies in page noise (“{span.label}”), not in the article."})

@@ -1,0 +1,88 @@
+"""CSV/XLSX columns for stories, sources, noise spans and excerpts (see seeds/README.md)."""
+
+from import_export import fields
+
+from companies.models import Company, Deal
+from evtracker.imports import CuratedResource, PartialDateField, SlugForeignKeyWidget, SlugManyToManyWidget
+from sources.models import Excerpt, NoiseSpan, Source, Story
+
+
+class StoryResource(CuratedResource):
+    class Meta(CuratedResource.Meta):
+        model = Story
+        fields = ("slug", "title", "note")
+        export_order = fields
+
+
+class SourceResource(CuratedResource):
+    published_date = PartialDateField("published_date")
+    published_date_precision = fields.Field(
+        attribute="published_date_precision", column_name="published_date_precision", readonly=True
+    )
+    story = fields.Field(attribute="story", column_name="story", widget=SlugForeignKeyWidget(Story))
+    sha256 = fields.Field(attribute="sha256", column_name="sha256", readonly=True)
+
+    class Meta(CuratedResource.Meta):
+        model = Source
+        fields = (
+            "slug",
+            "title",
+            "publisher",
+            "author",
+            "url",
+            "published_date",
+            "published_date_precision",
+            "date_basis",
+            "date_note",
+            "story",
+            "story_relation",
+            "seed_file",
+            "editorial_state",
+            "sha256",
+            "text",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("story").order_by("slug")
+
+
+class NoiseSpanResource(CuratedResource):
+    source = fields.Field(attribute="source", column_name="source", widget=SlugForeignKeyWidget(Source))
+    end = fields.Field(attribute="end", column_name="end", readonly=True)
+
+    class Meta(CuratedResource.Meta):
+        model = NoiseSpan
+        import_id_fields = ("source", "start")
+        fields = ("source", "start", "end", "label", "text")
+        export_order = fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("source").order_by("source__slug", "start")
+
+
+class ExcerptResource(CuratedResource):
+    source = fields.Field(attribute="source", column_name="source", widget=SlugForeignKeyWidget(Source))
+    end = fields.Field(attribute="end", column_name="end", readonly=True)
+    companies = fields.Field(attribute="companies", column_name="companies", widget=SlugManyToManyWidget(Company))
+    deals = fields.Field(attribute="deals", column_name="deals", widget=SlugManyToManyWidget(Deal))
+
+    class Meta(CuratedResource.Meta):
+        model = Excerpt
+        fields = (
+            "slug",
+            "source",
+            "start",
+            "end",
+            "stance",
+            "claim",
+            "companies",
+            "deals",
+            "quote",
+            "context_before",
+            "note",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("source").prefetch_related("companies", "deals").order_by("slug")

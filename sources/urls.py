@@ -1,0 +1,8 @@
+from django.urls import path
+
+from sources import views
+
+app_name = "sources"
+urlpatterns = [
+    path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source_detail"),
+]
