@@ -1,6 +1,7 @@
 """The one base admin for curated records: state everywhere, import/export, sensible defaults."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models.functions import ExtractYear
 from import_export.admin import ImportExportModelAdmin
 
@@ -37,6 +38,8 @@ class CuratedAdmin(ImportExportModelAdmin):
     """Shared by Company, Deal and Source admins."""
 
     list_per_page = 50
+    # A link typed without a scheme is taken as https (Django 6's default, asked for explicitly).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ("created_at", "updated_at")
     prepopulated_fields = {"slug": ("name",)}
 

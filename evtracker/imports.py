@@ -152,6 +152,20 @@ class CuratedResource(resources.ModelResource):
                 required.append(field.column_name)
         return required
 
+    def get_instance(self, instance_loader, row):
+        # A bad value in a key column (say an unknown company slug) is the editor's error in
+        # that column, not a crash of the row.
+        errors = {}
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            try:
+                field.clean(row)
+            except ValueError as error:
+                errors[field.attribute] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+        return super().get_instance(instance_loader, row)
+
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         try:
@@ -192,9 +206,10 @@ class ImportReport:
         return f"{self.name}: {self.new} new, {self.updated} updated, {self.unchanged} unchanged"
 
 
-def spreadsheet_row(number: int) -> int:
-    """Data row N (1-based) is spreadsheet row N+1: the header takes row 1."""
-    return number + 1
+def row_label(number: int) -> str:
+    """Rows are counted as the admin's import preview counts them: row 1 is the first under the
+    header, which a spreadsheet shows as line 2."""
+    return f"row {number} (line {number + 1})"
 
 
 def describe_errors(resource: CuratedResource, result, *, name: str) -> list[str]:
@@ -202,7 +217,7 @@ def describe_errors(resource: CuratedResource, result, *, name: str) -> list[str
     lines = [f"{name}: {error.error}" for error in result.base_errors]
     for number, row_errors in result.row_errors():
         for error in row_errors:
-            lines.append(f"{name}, row {spreadsheet_row(number)}: {error.error}")
+            lines.append(f"{name}, {row_label(number)}: {error.error}")
     for invalid in result.invalid_rows:
         for attribute, messages in invalid.error_dict.items():
             column = resource.column_for(attribute) if attribute != NON_FIELD_ERRORS else None
@@ -210,7 +225,7 @@ def describe_errors(resource: CuratedResource, result, *, name: str) -> list[str
                 f'column "{column}"' if column else (f'field "{attribute}"' if attribute != NON_FIELD_ERRORS else "")
             )
             for message in messages:
-                prefix = f"{name}, row {spreadsheet_row(invalid.number)}"
+                prefix = f"{name}, {row_label(invalid.number)}"
                 lines.append(f"{prefix}, {where}: {message}" if where else f"{prefix}: {message}")
     return lines
 
@@ -231,8 +246,13 @@ def import_dataset(
 
 
 def read_dataset(path: Path) -> tablib.Dataset:
-    """Read a CSV (UTF-8, with or without BOM) or XLSX file into a dataset."""
-    if path.suffix.lower() == ".xlsx":
-        return tablib.Dataset().load(path.read_bytes(), format="xlsx")
-    text = path.read_bytes().decode("utf-8-sig")
-    return tablib.Dataset().load(text, format="csv")
+    """Read a CSV (UTF-8, with or without BOM) or XLSX file; raise ValueError saying what is wrong."""
+    try:
+        if path.suffix.lower() == ".xlsx":
+            return tablib.Dataset().load(path.read_bytes(), format="xlsx")
+        text = path.read_bytes().decode("utf-8-sig")
+        return tablib.Dataset().load(text, format="csv")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path.name}: not UTF-8 text (byte {error.start}); save it as CSV UTF-8.") from None
+    except tablib.InvalidDimensions:
+        raise ValueError(f"{path.name}: rows have different numbers of columns than the header.") from None

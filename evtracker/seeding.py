@@ -5,7 +5,7 @@ from pathlib import Path
 from django.db import transaction
 
 from companies.resources import AliasResource, CompanyResource, DealResource, ParticipationResource
-from evtracker.imports import ImportReport, import_dataset, read_dataset, spreadsheet_row
+from evtracker.imports import ImportReport, import_dataset, read_dataset, row_label
 from sources.models import Source, text_sha256
 from sources.resources import ExcerptResource, NoiseSpanResource, SourceResource, StoryResource
 
@@ -36,7 +36,7 @@ def _archived_text_mismatches(directory: Path, dataset) -> list[str]:
         if not name:
             continue
         path = directory / name
-        where = f'sources.csv, row {spreadsheet_row(number)}, column "seed_file"'
+        where = f'sources.csv, {row_label(number)}, column "seed_file"'
         if not path.is_file():
             problems.append(f'{where}: no file "{name}" in {directory}')
             continue
@@ -54,7 +54,10 @@ def seeds_load(*, directory: Path, dry_run: bool = False) -> list[ImportReport]:
             path = directory / name
             if not path.is_file():
                 raise SeedError([f"{name}: file not found in {directory}"])
-            dataset = read_dataset(path)
+            try:
+                dataset = read_dataset(path)
+            except ValueError as error:
+                raise SeedError([str(error)]) from None
             report = import_dataset(resource_class(), dataset, name=name)
             if resource_class is SourceResource and not report.errors:
                 report.errors.extend(_archived_text_mismatches(directory, dataset))

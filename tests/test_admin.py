@@ -1,0 +1,107 @@
+"""The admin an editor works in: every page renders, search finds aliases and quotes, import works."""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from companies.models import Company
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [model for model in admin.site._registry if model._meta.app_label in {"companies", "sources"}]
+
+
+@pytest.fixture
+def editor_client(client, django_user_model, seeded):
+    user = django_user_model.objects.create_superuser("boss", password="pw-for-tests-only")
+    client.force_login(user)
+    return client
+
+
+def admin_url(model, page: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.model_name)
+def test_changelist_add_and_change_pages_render(editor_client, model):
+    changelist = editor_client.get(admin_url(model, "changelist"))
+    assert changelist.status_code == 200
+    assert editor_client.get(admin_url(model, "add")).status_code == 200
+    obj = model.objects.first()
+    assert obj is not None, f"seeds hold no {model._meta.verbose_name}"
+    change = editor_client.get(admin_url(model, "change", obj.pk))
+    assert change.status_code == 200
+    assert editor_client.get(admin_url(model, "import")).status_code == 200
+    assert editor_client.get(admin_url(model, "export")).status_code == 200
+
+
+def test_all_curated_models_are_registered():
+    names = {model._meta.model_name for model in MODELS}
+    assert names == {"company", "alias", "deal", "participation", "story", "source", "noisespan", "excerpt"}
+
+
+def test_company_search_finds_an_alias(editor_client):
+    response = editor_client.get(admin_url(Company, "changelist"), {"q": "First Auto Works"})
+    assert "FAW Group" in response.text
+    assert "Xiaomi</a>" not in response.text
+
+
+def test_excerpt_search_finds_quote_text(editor_client):
+    from sources.models import Excerpt
+
+    response = editor_client.get(admin_url(Excerpt, "changelist"), {"q": "second largest shareholder"})
+    assert "This move would make 360" in response.text
+
+
+def test_deal_changelist_filters_by_year_and_shows_state(editor_client):
+    from companies.models import Deal
+
+    response = editor_client.get(admin_url(Deal, "changelist"), {"date_year": "2021"})
+    assert "Xiaomi buys DeepMotion" in response.text
+    assert "Published" in response.text
+
+
+def test_source_text_is_read_only_on_change(editor_client):
+    from sources.models import Source
+
+    source = Source.objects.get(seed_file="001_e818340580871307.txt")
+    response = editor_client.get(admin_url(Source, "change", source.pk))
+    assert 'name="text"' not in response.text
+    assert "alibaba vies for a piece" in response.text
+
+
+def test_admin_csv_import_previews_then_creates(editor_client):
+    csv_text = (
+        "slug,name,kind,entry_mode,headquarters,website,parent,summary,editorial_state\n"
+        "baidu,Baidu,tech,joint_venture,,,,Search engine company.,draft\n"
+        "xiaomi-ventures,Xiaomi Ventures,investor,,,,xiaomi,Xiaomi's investment arm.,published\n"
+    )
+    upload = SimpleUploadedFile("companies.csv", csv_text.encode("utf-8"), content_type="text/csv")
+    preview = editor_client.post(
+        admin_url(Company, "import"), {"resource": 0, "format": 0, "import_file": upload}
+    )
+    assert preview.status_code == 200
+    assert "Baidu" in preview.text
+    assert not Company.objects.filter(slug="baidu").exists()  # a preview writes nothing
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
+    confirm = editor_client.post(admin_url(Company, "process_import"), hidden, follow=True)
+    assert "Import finished: 1 new, 1 updated, 0 deleted and 0 skipped companies." in confirm.text
+    assert Company.objects.get(slug="baidu").entry_mode == "joint_venture"
+    assert Company.objects.get(slug="xiaomi-ventures").summary == "Xiaomi's investment arm."
+
+
+def test_admin_import_with_a_bad_row_shows_it_and_writes_nothing(editor_client):
+    csv_text = (
+        "slug,name,kind,entry_mode,headquarters,website,parent,summary,editorial_state\n"
+        "baidu,Baidu,tech,,,,,Search engine company.,draft\n"
+        "didi,Didi Chuxing,tech,,,,xiaomii,Car-hailing company.,draft\n"
+    )
+    upload = SimpleUploadedFile("companies.csv", csv_text.encode("utf-8"), content_type="text/csv")
+    response = editor_client.post(admin_url(Company, "import"), {"resource": 0, "format": 0, "import_file": upload})
+    assert "Some rows failed to validate" in response.text
+    assert "unknown company slug &quot;xiaomii&quot;" in response.text
+    assert "Confirm import" not in response.text
+    assert not Company.objects.filter(slug__in=["baidu", "didi"]).exists()
