@@ -80,9 +80,7 @@ def test_admin_csv_import_previews_then_creates(editor_client):
         "xiaomi-ventures,Xiaomi Ventures,investor,,,,xiaomi,Xiaomi's investment arm.,published\n"
     )
     upload = SimpleUploadedFile("companies.csv", csv_text.encode("utf-8"), content_type="text/csv")
-    preview = editor_client.post(
-        admin_url(Company, "import"), {"resource": 0, "format": 0, "import_file": upload}
-    )
+    preview = editor_client.post(admin_url(Company, "import"), {"resource": 0, "format": 0, "import_file": upload})
     assert preview.status_code == 200
     assert "Baidu" in preview.text
     assert not Company.objects.filter(slug="baidu").exists()  # a preview writes nothing

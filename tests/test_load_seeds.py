@@ -97,8 +97,20 @@ def test_export_then_load_reproduces_the_database(tmp_path):
             'excerpts.csv, row 1 (line 2), column "companies": unknown company slug "no-such-company"',
         ),
         ("deals.csv", 0, "currency", "XYZ", 'deals.csv, row 1 (line 2), column "currency": "XYZ" is not an ISO 4217'),
-        ("companies.csv", 0, "kind", "bank", 'companies.csv, row 1 (line 2), column "kind": "bank" is not allowed; use one of'),
-        ("deals.csv", 0, "amount", "465.8 million", 'deals.csv, row 1 (line 2), column "amount": "465.8 million" is not a plain'),
+        (
+            "companies.csv",
+            0,
+            "kind",
+            "bank",
+            'companies.csv, row 1 (line 2), column "kind": "bank" is not allowed; use one of',
+        ),
+        (
+            "deals.csv",
+            0,
+            "amount",
+            "465.8 million",
+            'deals.csv, row 1 (line 2), column "amount": "465.8 million" is not a plain',
+        ),
     ],
 )
 def test_bad_file_stops_with_row_and_column_and_changes_nothing(seeds_copy, file, row, column, value, message):
@@ -148,7 +160,7 @@ def test_missing_required_column_is_named(seeds_copy):
 def test_ragged_file_is_refused_by_name(seeds_copy):
     with (seeds_copy / "deals.csv").open("a", encoding="utf-8") as handle:
         handle.write("," * 30 + "\n")
-    with pytest.raises(CommandError, match="deals.csv: rows have different numbers of columns than the header"):
+    with pytest.raises(CommandError, match=r"deals\.csv: rows have different numbers of columns than the header"):
         load(seeds_copy)
 
 
