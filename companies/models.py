@@ -30,11 +30,11 @@ class Company(Curated):
         INVESTOR_ONLY = "investor_only", "Investor only"
 
     name = models.CharField(max_length=200, help_text="The name readers know it by, e.g. “Xiaomi”.")
-    kind = models.CharField(max_length=12, choices=Kind.choices, db_index=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, db_index=True, help_text="What sort of company it is.")
     headquarters = models.CharField(
         max_length=200, blank=True, help_text="City and country, only where a source states it."
     )
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, help_text="Official site, only if a source gives it.")
     summary = models.TextField(blank=True, help_text="One paragraph in our own words; no quotes here.")
     entry_mode = models.CharField(
         max_length=16,
@@ -76,9 +76,13 @@ class Alias(models.Model):
         MISSPELLING = "misspelling", "Misspelling seen in sources"
         SHORT = "short", "Short form"
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="aliases")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="aliases", help_text="The company this is another name for."
+    )
     name = models.CharField(max_length=200, help_text="Spelled exactly as a source or readers write it.")
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OTHER_NAME)
+    kind = models.CharField(
+        max_length=12, choices=Kind.choices, default=Kind.OTHER_NAME, help_text="Why readers may meet this name."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -107,16 +111,23 @@ class Deal(Curated):
         CALLED_OFF = "called_off", "Stalled or called off"
 
     title = models.CharField(max_length=250, help_text="Short headline, e.g. “360 leads Hozon Auto series D”.")
-    kind = models.CharField(max_length=16, choices=Kind.choices, db_index=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, db_index=True, help_text="What sort of move it is.")
     round_name = models.CharField(max_length=40, blank=True, help_text="Funding rounds only, e.g. “Series D”.")
-    status = models.CharField(max_length=12, choices=Status.choices, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, db_index=True, help_text="How far it had got, as of the latest source."
+    )
     date = models.DateField(
         null=True,
         blank=True,
         help_text="When it happened or was announced. For a month or a year, enter its first day "
         "and set the precision.",
     )
-    date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    date_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text="Whether the date is known to the day, month or year.",
+    )
     amount = models.DecimalField(
         max_digits=20, decimal_places=2, null=True, blank=True, help_text="As stated, in whole units."
     )
@@ -193,9 +204,11 @@ class Participation(models.Model):
         PARENT = "parent", "Parent"
         SELLER = "seller", "Seller"
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="participations")
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="participations")
-    role = models.CharField(max_length=24, choices=Role.choices)
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="participations", help_text="The deal.")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="participations", help_text="A company taking part in it."
+    )
+    role = models.CharField(max_length=24, choices=Role.choices, help_text="The part that company plays in the deal.")
     stake_percent = models.DecimalField(
         max_digits=5,
         decimal_places=2,

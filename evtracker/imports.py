@@ -148,7 +148,7 @@ class CuratedResource(resources.ModelResource):
             django_field = model_fields.get(field.attribute)
             if field.readonly or django_field is None or django_field.many_to_many:
                 continue
-            if not getattr(django_field, "blank", True):
+            if not getattr(django_field, "blank", True) and not django_field.has_default():
                 required.append(field.column_name)
         return required
 

@@ -63,12 +63,19 @@ class Source(Curated):
         SYNDICATED = "syndicated", "Syndicated copy"
         MACHINE_SPUN = "machine_spun", "Machine-spun copy"
 
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
-    author = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=300, help_text="The headline as published, or a description if it has none.")
+    publisher = models.CharField(
+        max_length=200, blank=True, help_text="Who published it, where the text says or shows."
+    )
+    author = models.CharField(max_length=200, blank=True, help_text="Byline, only where the text gives one.")
     url = models.URLField(max_length=500, blank=True, help_text="Where it was published, if known.")
-    published_date = models.DateField(null=True, blank=True)
-    published_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    published_date = models.DateField(null=True, blank=True, help_text="When it was published, at the precision known.")
+    published_date_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text="Whether the date is known to the day, month or year.",
+    )
     date_basis = models.CharField(
         max_length=8,
         choices=DateBasis.choices,
@@ -89,7 +96,12 @@ class Source(Curated):
         related_name="sources",
         help_text="The original story this is a version of. Leave empty for a story of its own.",
     )
-    story_relation = models.CharField(max_length=12, choices=StoryRelation.choices, default=StoryRelation.ORIGINAL)
+    story_relation = models.CharField(
+        max_length=12,
+        choices=StoryRelation.choices,
+        default=StoryRelation.ORIGINAL,
+        help_text="What this text is to its story: the original, or which kind of copy.",
+    )
 
     class Meta:
         ordering = ["-published_date", "title"]
@@ -135,11 +147,13 @@ class Source(Curated):
 class NoiseSpan(models.Model):
     """A part of a source's page that is not the article: other stories, bios, 'Most Read' lists."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="noise_spans")
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="noise_spans", help_text="The source whose page this is part of."
+    )
     label = models.CharField(max_length=120, help_text="What it is, e.g. “Most Read list”.")
     text = models.TextField(help_text="The noise, pasted exactly from the source text.")
     start = models.PositiveIntegerField(blank=True, help_text="Computed from the text.")
-    end = models.PositiveIntegerField(blank=True, editable=False)
+    end = models.PositiveIntegerField(blank=True, editable=False, help_text="Where the noise ends (computed).")
 
     class Meta:
         ordering = ["source", "start"]
@@ -176,7 +190,9 @@ class Excerpt(models.Model):
         blank=True,
         help_text="Permanent identifier. Left empty, it becomes the source's slug and the quote's offset.",
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="excerpts")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="excerpts", help_text="The archived source it is quoted from."
+    )
     quote = models.TextField(help_text="Paste the words exactly as they appear in the source text.")
     context_before = models.CharField(
         max_length=200,
@@ -186,14 +202,25 @@ class Excerpt(models.Model):
     start = models.PositiveIntegerField(
         null=True, blank=True, help_text="Character offset in the source text. Leave empty: it is computed."
     )
-    end = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    stance = models.CharField(max_length=12, choices=Stance.choices, default=Stance.SUPPORTS)
+    end = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="Where the quote ends (computed)."
+    )
+    stance = models.CharField(
+        max_length=12,
+        choices=Stance.choices,
+        default=Stance.SUPPORTS,
+        help_text="Whether it supports the records it is linked to, contradicts them, or corrects an earlier version.",
+    )
     claim = models.CharField(
         max_length=200, blank=True, help_text="The fact it backs, in a few words, e.g. “amount of the round”."
     )
     note = models.TextField(blank=True, help_text="For a contradiction or correction: what differs and why.")
-    companies = models.ManyToManyField(Company, blank=True, related_name="excerpts")
-    deals = models.ManyToManyField(Deal, blank=True, related_name="excerpts")
+    companies = models.ManyToManyField(
+        Company, blank=True, related_name="excerpts", help_text="The companies whose facts this quote backs."
+    )
+    deals = models.ManyToManyField(
+        Deal, blank=True, related_name="excerpts", help_text="The deals whose facts this quote backs."
+    )
 
     class Meta:
         ordering = ["source", "start"]
