@@ -8,6 +8,13 @@ from import_export.admin import ImportExportModelAdmin
 from evtracker.editorial import EditorialState
 
 
+def https_formfield(field: models.Field, **kwargs):
+    """Form fields for a ModelForm, taking a link typed without a scheme as https."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 def year_filter(date_field: str, title: str = "year") -> type[admin.SimpleListFilter]:
     """A list filter offering each year that occurs in `date_field`."""
 

@@ -1,7 +1,8 @@
+from django import forms
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
-from evtracker.admin_base import CuratedAdmin, year_filter
+from evtracker.admin_base import CuratedAdmin, https_formfield, year_filter
 from sources.models import Excerpt, NoiseSpan, Source, Story
 from sources.resources import ExcerptResource, NoiseSpanResource, SourceResource, StoryResource
 
@@ -35,9 +36,46 @@ class StoryAdmin(ImportExportModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
 
 
+class SourceForm(forms.ModelForm):
+    """Adding a source: upload the archived text file (kept byte for byte) or paste the text."""
+
+    text_file = forms.FileField(
+        required=False,
+        help_text="A UTF-8 text file of the article. Preferred over pasting: a browser turns pasted "
+        "line ends into CR LF, an upload keeps the text exactly as archived.",
+    )
+
+    class Meta:
+        model = Source
+        formfield_callback = https_formfield
+        fields = (
+            "title", "slug", "editorial_state", "publisher", "author", "url", "published_date",
+            "published_date_precision", "date_basis", "date_note", "story", "story_relation", "seed_file", "text",
+        )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "text" in self.fields:
+            self.fields["text"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("text_file")
+        if upload:
+            try:
+                cleaned["text"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                self.add_error("text_file", "The file is not UTF-8 text; save it as UTF-8 and upload it again.")
+            self.instance.text = cleaned.get("text", "")
+        elif "text" in self.fields and not cleaned.get("text"):
+            self.add_error("text", "Paste the article's text or upload its file.")
+        return cleaned
+
+
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
     resource_classes = [SourceResource]
+    form = SourceForm
     prepopulated_fields = {"slug": ("title",)}
     list_display = ("title", "publisher", "published_date_display", "date_basis", "story", "seed_file", "state")
     list_filter = ("editorial_state", "date_basis", "story_relation", year_filter("published_date"), "publisher")
@@ -61,7 +99,7 @@ class SourceAdmin(CuratedAdmin):
             },
         ),
         ("Story", {"fields": ("story", "story_relation")}),
-        ("Archived text", {"fields": ("seed_file", "text", "sha256")}),
+        ("Archived text", {"fields": ("seed_file", "text_file", "text", "sha256")}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
@@ -75,6 +113,13 @@ class SourceAdmin(CuratedAdmin):
         if obj is not None:
             readonly += ["text", "seed_file"]
         return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        # Once archived, there is nothing to upload.
+        return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "text_file"]}) for name, opts in fieldsets]
 
 
 @admin.register(NoiseSpan)
@@ -90,7 +135,7 @@ class NoiseSpanAdmin(ImportExportModelAdmin):
 @admin.register(Excerpt)
 class ExcerptAdmin(ImportExportModelAdmin):
     resource_classes = [ExcerptResource]
-    list_display = ("__str__", "source", "stance", "claim", "start")
+    list_display = ("__str__", "source", "source_state", "stance", "claim", "start")
     list_filter = ("stance", "source__editorial_state")
     list_select_related = ("source",)
     search_fields = ("quote", "claim", "slug", "source__title", "companies__name", "deals__title")
@@ -109,3 +154,7 @@ class ExcerptAdmin(ImportExportModelAdmin):
         "deals",
         "note",
     )
+
+    @admin.display(description="source state", ordering="source__editorial_state")
+    def source_state(self, obj: Excerpt) -> str:
+        return obj.source.get_editorial_state_display()

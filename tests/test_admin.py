@@ -103,3 +103,58 @@ def test_admin_import_with_a_bad_row_shows_it_and_writes_nothing(editor_client):
     assert "unknown company slug &quot;xiaomii&quot;" in response.text
     assert "Confirm import" not in response.text
     assert not Company.objects.filter(slug__in=["baidu", "didi"]).exists()
+
+
+def test_adding_a_source_by_upload_keeps_the_text_byte_for_byte(editor_client):
+    from sources.models import Source, text_sha256
+
+    text = "Line one.\nLine two with “quotes” and 小米.\n"
+    upload = SimpleUploadedFile("article.txt", text.encode("utf-8"), content_type="text/plain")
+    form = {
+        "title": "Uploaded article",
+        "slug": "uploaded-article",
+        "editorial_state": "draft",
+        "story_relation": "original",
+        "text_file": upload,
+        "text": "",
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("noise_spans", "excerpts")
+            for key, value in {
+                "TOTAL_FORMS": "0",
+                "INITIAL_FORMS": "0",
+                "MIN_NUM_FORMS": "0",
+                "MAX_NUM_FORMS": "1000",
+            }.items()
+        },
+    }
+    response = editor_client.post(admin_url(Source, "add"), form)
+    assert response.status_code == 302, response.text[:3000]
+    source = Source.objects.get(slug="uploaded-article")
+    assert source.text == text
+    assert source.sha256 == text_sha256(text)
+
+
+def test_adding_a_source_without_text_names_the_field(editor_client):
+    from sources.models import Source
+
+    form = {
+        "title": "Empty",
+        "slug": "empty",
+        "editorial_state": "draft",
+        "story_relation": "original",
+        "text": "",
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("noise_spans", "excerpts")
+            for key, value in {
+                "TOTAL_FORMS": "0",
+                "INITIAL_FORMS": "0",
+                "MIN_NUM_FORMS": "0",
+                "MAX_NUM_FORMS": "1000",
+            }.items()
+        },
+    }
+    response = editor_client.post(admin_url(Source, "add"), form)
+    assert "Paste the article&#x27;s text or upload its file." in response.text
+    assert not Source.objects.filter(slug="empty").exists()
