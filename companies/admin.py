@@ -28,7 +28,7 @@ class CompanyAdmin(CuratedAdmin):
     inlines = [AliasInline]
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind", "entry_mode", "parent", "editorial_state")}),
-        ("Details", {"fields": ("headquarters", "website", "summary")}),
+        ("Details", {"fields": ("headquarters", "website", "summary", "evidence_note")}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 

@@ -42,6 +42,10 @@ class Company(Curated):
         blank=True,
         help_text="Tech companies only: how it is entering the EV market.",
     )
+    evidence_note = models.TextField(
+        blank=True,
+        help_text="Where sources disagree about this company: which account the tracker prefers and why.",
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
