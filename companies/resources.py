@@ -21,6 +21,7 @@ class CompanyResource(CuratedResource):
             "website",
             "parent",
             "summary",
+            "evidence_note",
             "editorial_state",
         )
         export_order = fields
