@@ -21,7 +21,8 @@ class Company(Curated):
         SUPPLIER = "supplier", "Supplier"
         INVESTOR = "investor", "Investor"
         GOVERNMENT = "government", "Government-backed entity"
-        VENTURE = "venture", "Joint venture or brand"
+        VENTURE = "venture", "Joint venture, unit or brand"
+        OTHER = "other", "Other company"
 
     class EntryMode(models.TextChoices):
         OWN_CARS = "own_cars", "Builds its own cars"
@@ -104,7 +105,7 @@ class Deal(Curated):
         FUNDING_ROUND = "funding_round", "Funding round"
         ACQUISITION = "acquisition", "Acquisition"
         PARTNERSHIP = "partnership", "Partnership"
-        SUBSIDIARY = "subsidiary", "New subsidiary"
+        SUBSIDIARY = "subsidiary", "New subsidiary or unit"
         RESTRUCTURING = "restructuring", "Restructuring"
 
     class Status(models.TextChoices):

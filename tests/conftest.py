@@ -1,5 +1,6 @@
 """Shared fixtures and small factories for the whole suite."""
 
+import io
 import os
 import shutil
 from pathlib import Path
@@ -95,9 +96,20 @@ def seeds_copy(tmp_path: Path) -> Path:
     return target
 
 
+_seed_dump: dict[str, Path] = {}
+
+
 @pytest.fixture
-def seeded(db):
-    call_command("load_seeds", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def seeded(db, tmp_path_factory):
+    """The shipped dataset. Loaded through load_seeds once per session, then restored from a
+    dump of that load, which is much faster than importing the CSV files again."""
+    if "path" not in _seed_dump:
+        call_command("load_seeds", stdout=io.StringIO())
+        path = tmp_path_factory.getbasetemp() / "seeded.json"
+        call_command("dumpdata", "companies", "sources", output=str(path))
+        _seed_dump["path"] = path
+    else:
+        call_command("loaddata", str(_seed_dump["path"]), verbosity=0)
 
 
 def grow_dataset(*, size: int, company: Company, deal: Deal, source: Source) -> None:

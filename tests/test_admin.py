@@ -76,33 +76,33 @@ def test_source_text_is_read_only_on_change(editor_client):
 def test_admin_csv_import_previews_then_creates(editor_client):
     csv_text = (
         "slug,name,kind,entry_mode,headquarters,website,parent,summary,editorial_state\n"
-        "baidu,Baidu,tech,joint_venture,,,,Search engine company.,draft\n"
+        "example-motors,Example Motors,ev_startup,,,,,An EV maker for tests.,draft\n"
         "xiaomi-ventures,Xiaomi Ventures,investor,,,,xiaomi,Xiaomi's investment arm.,published\n"
     )
     upload = SimpleUploadedFile("companies.csv", csv_text.encode("utf-8"), content_type="text/csv")
     preview = editor_client.post(admin_url(Company, "import"), {"resource": 0, "format": 0, "import_file": upload})
     assert preview.status_code == 200
-    assert "Baidu" in preview.text
-    assert not Company.objects.filter(slug="baidu").exists()  # a preview writes nothing
+    assert "Example Motors" in preview.text
+    assert not Company.objects.filter(slug="example-motors").exists()  # a preview writes nothing
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
     confirm = editor_client.post(admin_url(Company, "process_import"), hidden, follow=True)
     assert "Import finished: 1 new, 1 updated, 0 deleted and 0 skipped companies." in confirm.text
-    assert Company.objects.get(slug="baidu").entry_mode == "joint_venture"
+    assert Company.objects.get(slug="example-motors").kind == "ev_startup"
     assert Company.objects.get(slug="xiaomi-ventures").summary == "Xiaomi's investment arm."
 
 
 def test_admin_import_with_a_bad_row_shows_it_and_writes_nothing(editor_client):
     csv_text = (
         "slug,name,kind,entry_mode,headquarters,website,parent,summary,editorial_state\n"
-        "baidu,Baidu,tech,,,,,Search engine company.,draft\n"
-        "didi,Didi Chuxing,tech,,,,xiaomii,Car-hailing company.,draft\n"
+        "example-motors,Example Motors,ev_startup,,,,,An EV maker for tests.,draft\n"
+        "example-arm,Example Arm,investor,,,,xiaomii,An arm for tests.,draft\n"
     )
     upload = SimpleUploadedFile("companies.csv", csv_text.encode("utf-8"), content_type="text/csv")
     response = editor_client.post(admin_url(Company, "import"), {"resource": 0, "format": 0, "import_file": upload})
     assert "Some rows failed to validate" in response.text
     assert "unknown company slug &quot;xiaomii&quot;" in response.text
     assert "Confirm import" not in response.text
-    assert not Company.objects.filter(slug__in=["baidu", "didi"]).exists()
+    assert not Company.objects.filter(slug__in=["example-motors", "example-arm"]).exists()
 
 
 def test_adding_a_source_by_upload_keeps_the_text_byte_for_byte(editor_client):

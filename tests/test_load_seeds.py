@@ -165,8 +165,12 @@ def test_ragged_file_is_refused_by_name(seeds_copy):
 
 
 def test_short_row_reports_its_empty_required_cells(seeds_copy):
-    with (seeds_copy / "deals.csv").open("a", encoding="utf-8") as handle:
+    path = seeds_copy / "deals.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = len(list(csv.DictReader(handle)))
+    with path.open("a", encoding="utf-8") as handle:
         handle.write("a-new-deal,A new deal\n")
     with pytest.raises(CommandError) as caught:
         load(seeds_copy)
-    assert 'deals.csv, row 6 (line 7), column "kind": This field cannot be blank.' in str(caught.value)
+    expected = f'deals.csv, row {rows + 1} (line {rows + 2}), column "kind": This field cannot be blank.'
+    assert expected in str(caught.value)
