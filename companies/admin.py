@@ -1,9 +1,8 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from companies.models import Alias, Company, Deal, Participation
 from companies.resources import AliasResource, CompanyResource, DealResource, ParticipationResource
-from evtracker.admin_base import CuratedAdmin, year_filter
+from evtracker.admin_base import CuratedAdmin, RecordAdmin, year_filter
 
 
 class AliasInline(admin.TabularInline):
@@ -34,7 +33,7 @@ class CompanyAdmin(CuratedAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(ImportExportModelAdmin):
+class AliasAdmin(RecordAdmin):
     resource_classes = [AliasResource]
     list_display = ("name", "kind", "company")
     list_filter = ("kind",)
@@ -66,7 +65,7 @@ class DealAdmin(CuratedAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(ImportExportModelAdmin):
+class ParticipationAdmin(RecordAdmin):
     resource_classes = [ParticipationResource]
     list_display = ("deal", "company", "role", "stake_percent")
     list_filter = ("role",)

@@ -1,9 +1,11 @@
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from evtracker.currencies import validate_currency_code
-from evtracker.editorial import Curated
+from evtracker.editorial import Curated, data_permissions
 from evtracker.partial_dates import (
     DatePrecision,
     format_partial_date_human,
@@ -11,6 +13,12 @@ from evtracker.partial_dates import (
     partial_date_constraint,
     validate_partial_date,
 )
+
+
+def has_published_support(record: Curated) -> bool:
+    """Whether an excerpt from a published source supports `record`."""
+    published_sources = apps.get_model("sources", "Source").objects.published()
+    return record.excerpts.filter(stance="supports", source__in=published_sources).exists()
 
 
 class Company(Curated):
@@ -59,12 +67,18 @@ class Company(Curated):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "companies"
+        permissions = data_permissions("company", "companies", publish=True)
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("companies:company_detail", kwargs={"slug": self.slug})
+
+    def publication_problems(self) -> list[str]:
+        if has_published_support(self):
+            return []
+        return ["no excerpt from a published source supports it."]
 
     def clean(self) -> None:
         if self.entry_mode and self.kind != self.Kind.TECH:
@@ -88,10 +102,12 @@ class Alias(models.Model):
     kind = models.CharField(
         max_length=12, choices=Kind.choices, default=Kind.OTHER_NAME, help_text="Why readers may meet this name."
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "aliases"
+        permissions = data_permissions("alias", "aliases")
         constraints = [models.UniqueConstraint(fields=["company", "name"], name="alias_unique_per_company")]
 
     def __str__(self) -> str:
@@ -162,6 +178,7 @@ class Deal(Curated):
 
     class Meta:
         ordering = ["-date", "title"]
+        permissions = data_permissions("deal", "deals", publish=True)
         constraints = [
             partial_date_constraint("date", name="deal_date_has_precision"),
             models.CheckConstraint(
@@ -183,6 +200,14 @@ class Deal(Curated):
     @property
     def date_iso(self) -> str:
         return format_partial_date_iso(self.date, self.date_precision)
+
+    def publication_problems(self) -> list[str]:
+        problems = []
+        if not self.participations.exists():
+            problems.append("it has no parties; add at least one company and its role.")
+        if not has_published_support(self):
+            problems.append("no excerpt from a published source supports it.")
+        return problems
 
     def clean(self) -> None:
         validate_partial_date(self.date, self.date_precision, field="date")
@@ -222,9 +247,11 @@ class Participation(models.Model):
         help_text="Share of the venture or target held after the deal, in percent, if stated.",
     )
     note = models.CharField(max_length=200, blank=True, help_text="E.g. “second-largest shareholder”.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["deal", "role", "company__name"]
+        permissions = data_permissions("participation", "participations")
         constraints = [
             models.UniqueConstraint(fields=["deal", "company", "role"], name="participation_unique_role"),
             models.CheckConstraint(

@@ -4,7 +4,10 @@ Company, Deal and Source inherit `Curated`; every public view, download, feed an
 records through `published()`, so visibility is decided in exactly one place.
 """
 
+from typing import NamedTuple
+
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class EditorialState(models.TextChoices):
@@ -12,6 +15,18 @@ class EditorialState(models.TextChoices):
     IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
     RETRACTED = "retracted", "Retracted"
+
+
+def data_permissions(model_name: str, plural: str, *, publish: bool = False) -> list[tuple[str, str]]:
+    """Permissions beyond Django's add/change/delete/view: moving data in and out of files, and
+    (for records with an editorial state) publishing."""
+    permissions = [
+        (f"import_{model_name}", f"Can import {plural} from a file"),
+        (f"export_{model_name}", f"Can export {plural} to a file"),
+    ]
+    if publish:
+        permissions.append((f"publish_{model_name}", f"Can publish and retract {plural}"))
+    return permissions
 
 
 class CuratedQuerySet(models.QuerySet):
@@ -37,9 +52,19 @@ class Curated(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CuratedQuerySet.as_manager()
+    # Every change, from any path that saves (form, inline, action, import), with who and when.
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The state as stored, to judge a change of state against (forms and imports edit the
+        # instance in place before it is validated).
+        instance.stored_editorial_state = instance.__dict__.get("editorial_state", EditorialState.DRAFT)
+        return instance
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -47,3 +72,91 @@ class Curated(models.Model):
     @property
     def is_published(self) -> bool:
         return self.editorial_state == EditorialState.PUBLISHED
+
+    @property
+    def stored_editorial_state(self) -> str:
+        """The state as last saved; a record not yet saved counts as a draft."""
+        if "_stored_editorial_state" not in self.__dict__:
+            # Built other than from a query (say, from a historical version): ask the database.
+            stored = type(self)._default_manager.filter(pk=self.pk).values_list("editorial_state", flat=True)
+            self.stored_editorial_state = (stored.first() if self.pk else None) or EditorialState.DRAFT
+        return self.__dict__["_stored_editorial_state"]
+
+    @stored_editorial_state.setter
+    def stored_editorial_state(self, value: str) -> None:
+        self.__dict__["_stored_editorial_state"] = value
+
+    def publication_problems(self) -> list[str]:
+        """What this record lacks to be published (empty: nothing). Models add their rules."""
+        return []
+
+
+# -- Workflow ---------------------------------------------------------------------------------
+# draft → in review → published → retracted → draft; in review can also go back to draft.
+# Any move into or out of published or retracted needs the model's publish permission (the
+# Reviewers group): once a record has been public, it is the reviewers' to change.
+
+REVIEWED_STATES = (EditorialState.PUBLISHED, EditorialState.RETRACTED)
+
+
+class Transition(NamedTuple):
+    label: str
+    from_states: tuple[str, ...]
+    to_state: str
+
+
+TRANSITIONS = {
+    "send_for_review": Transition("Send for review", (EditorialState.DRAFT,), EditorialState.IN_REVIEW),
+    "publish": Transition("Publish", (EditorialState.IN_REVIEW,), EditorialState.PUBLISHED),
+    "retract": Transition("Retract", (EditorialState.PUBLISHED,), EditorialState.RETRACTED),
+    "back_to_draft": Transition(
+        "Back to draft", (EditorialState.IN_REVIEW, EditorialState.RETRACTED), EditorialState.DRAFT
+    ),
+}
+
+
+def needs_reviewer(from_state: str, to_state: str) -> bool:
+    return from_state in REVIEWED_STATES or to_state in REVIEWED_STATES
+
+
+class EditorialRefusal(Exception):
+    """A state change that is not allowed; `problems` says exactly why, one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+def can_publish(user, model: type[models.Model]) -> bool:
+    return user.has_perm(f"{model._meta.app_label}.publish_{model._meta.model_name}")
+
+
+def state_label(state: str) -> str:
+    return EditorialState(state).label.lower()
+
+
+def transition_problems(record: "Curated", to_state: str, user) -> list[str]:
+    """Why `user` may not move `record` from its stored state to `to_state` (empty: allowed)."""
+    from_state = record.stored_editorial_state
+    if from_state == to_state:
+        return []
+    name = f"{record._meta.verbose_name} “{record}”"
+    move = next((t for t in TRANSITIONS.values() if t.to_state == to_state and from_state in t.from_states), None)
+    if move is None:
+        return [f"The {name} cannot go from {state_label(from_state)} to {state_label(to_state)}."]
+    if needs_reviewer(from_state, to_state) and not can_publish(user, type(record)):
+        return [f"Only reviewers can {move.label.lower()} the {name}."]
+    if to_state == EditorialState.PUBLISHED:
+        return [f"Cannot publish the {name}: {problem}" for problem in record.publication_problems()]
+    return []
+
+
+def editorial_transition(*, record: "Curated", to_state: str, user) -> None:
+    """Move `record` to `to_state` and save it (with history), or raise EditorialRefusal."""
+    problems = transition_problems(record, to_state, user)
+    if problems:
+        raise EditorialRefusal(problems)
+    record.editorial_state = to_state
+    record._change_reason = f"{state_label(record.stored_editorial_state)} → {state_label(to_state)}"
+    record.save()
+    record.stored_editorial_state = to_state

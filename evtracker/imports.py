@@ -15,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from import_export import fields, resources, widgets
 
+from evtracker.editorial import EditorialState, can_publish, needs_reviewer
 from evtracker.partial_dates import format_partial_date_iso, parse_partial_date
 
 LIST_SEPARATOR = "|"
@@ -114,6 +115,14 @@ class PartialDateField(fields.Field):
         setattr(instance, self.precision_attribute, precision)
 
 
+class PublicationRefused(ValueError):
+    """Records the import would publish without what publishing requires; one line each."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
 class CuratedResource(resources.ModelResource):
     """Base for every resource: keyed by natural key, strict, skipping unchanged rows."""
 
@@ -131,6 +140,50 @@ class CuratedResource(resources.ModelResource):
         elif isinstance(django_field, models.DecimalField):
             field.widget = PlainDecimalWidget()
         return field
+
+    def import_data(self, dataset, *args, **kwargs):
+        # Who is importing decides what the file may do to editorial states; None is the
+        # command line (load_seeds, manage.py import), which acts for the whole team.
+        self.importing_user = kwargs.get("user")
+        self.defer_publication_check = kwargs.get("defer_publication_check", False)
+        self.published_rows: list[tuple[int, models.Model]] = []
+        return super().import_data(dataset, *args, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        problem = self.editorial_problem(instance)
+        if problem:
+            errors["editorial_state"] = ValidationError(problem)
+        super().validate_instance(instance, errors, validate_unique)
+
+    def editorial_problem(self, instance) -> str:
+        """Why the importing user may not make this row's change to a curated record."""
+        user = getattr(self, "importing_user", None)
+        if user is None or not hasattr(instance, "stored_editorial_state"):
+            return ""
+        if needs_reviewer(instance.stored_editorial_state, instance.editorial_state) and not can_publish(
+            user, type(instance)
+        ):
+            return "only reviewers can publish, retract or change a published record"
+        return ""
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if getattr(instance, "editorial_state", None) == EditorialState.PUBLISHED:
+            self.published_rows.append((kwargs.get("row_number", 0), instance))
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if self.defer_publication_check:
+            return
+        problems = [
+            f"{row_label(number)}: Cannot publish the {instance._meta.verbose_name} “{instance}”: {problem}"
+            for number, instance in self.published_rows
+            for problem in instance.publication_problems()
+        ]
+        if problems:
+            # Raised here, it fails the whole import, which is then rolled back.
+            raise PublicationRefused(problems)
 
     def before_import(self, dataset, **kwargs):
         # Editors' spreadsheets add stray spaces and capitals to headers.
@@ -214,7 +267,9 @@ def row_label(number: int) -> str:
 
 def describe_errors(resource: CuratedResource, result, *, name: str) -> list[str]:
     """Turn an import result's errors into one plain line per problem, naming row and column."""
-    lines = [f"{name}: {error.error}" for error in result.base_errors]
+    lines = [
+        f"{name}: {line}" for error in result.base_errors for line in getattr(error.error, "lines", [str(error.error)])
+    ]
     for number, row_errors in result.row_errors():
         for error in row_errors:
             lines.append(f"{name}, {row_label(number)}: {error.error}")

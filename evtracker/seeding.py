@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from companies.models import Company, Deal
 from companies.resources import AliasResource, CompanyResource, DealResource, ParticipationResource
 from evtracker.imports import ImportReport, import_dataset, read_dataset, row_label
 from sources.models import Source, text_sha256
@@ -46,6 +47,17 @@ def _archived_text_mismatches(directory: Path, dataset) -> list[str]:
     return problems
 
 
+def unpublishable_records() -> list[str]:
+    """Published companies and deals that lack what publishing requires, one line each."""
+    return [
+        f"{model._meta.verbose_name_plural}.csv, {record.slug}: Cannot publish the {model._meta.verbose_name} "
+        f"“{record}”: {problem}"
+        for model in (Company, Deal)
+        for record in model.objects.published()
+        for problem in record.publication_problems()
+    ]
+
+
 def seeds_load(*, directory: Path, dry_run: bool = False) -> list[ImportReport]:
     """Import every seed file in one transaction; on any error raise SeedError, changing nothing."""
     reports = []
@@ -58,12 +70,17 @@ def seeds_load(*, directory: Path, dry_run: bool = False) -> list[ImportReport]:
                 dataset = read_dataset(path)
             except ValueError as error:
                 raise SeedError([str(error)]) from None
-            report = import_dataset(resource_class(), dataset, name=name)
+            # Deals and companies are published before the excerpts backing them are loaded,
+            # so their publishing rules are checked once everything is in.
+            report = import_dataset(resource_class(), dataset, name=name, defer_publication_check=True)
             if resource_class is SourceResource and not report.errors:
                 report.errors.extend(_archived_text_mismatches(directory, dataset))
             if report.errors:
                 raise SeedError(report.errors)
             reports.append(report)
+        problems = unpublishable_records()
+        if problems:
+            raise SeedError(problems)
         if dry_run:
             transaction.set_rollback(True)
     return reports

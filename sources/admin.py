@@ -1,8 +1,7 @@
 from django import forms
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
-from evtracker.admin_base import CuratedAdmin, https_formfield, year_filter
+from evtracker.admin_base import CuratedAdmin, RecordAdmin, https_formfield, year_filter
 from sources.models import Excerpt, NoiseSpan, Source, Story
 from sources.resources import ExcerptResource, NoiseSpanResource, SourceResource, StoryResource
 
@@ -29,7 +28,7 @@ class NoiseSpanInline(admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(ImportExportModelAdmin):
+class StoryAdmin(RecordAdmin):
     resource_classes = [StoryResource]
     list_display = ("title", "slug")
     search_fields = ("title", "slug")
@@ -123,7 +122,7 @@ class SourceAdmin(CuratedAdmin):
 
 
 @admin.register(NoiseSpan)
-class NoiseSpanAdmin(ImportExportModelAdmin):
+class NoiseSpanAdmin(RecordAdmin):
     resource_classes = [NoiseSpanResource]
     list_display = ("label", "source", "start", "end")
     list_select_related = ("source",)
@@ -133,7 +132,7 @@ class NoiseSpanAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Excerpt)
-class ExcerptAdmin(ImportExportModelAdmin):
+class ExcerptAdmin(RecordAdmin):
     resource_classes = [ExcerptResource]
     list_display = ("__str__", "source", "source_state", "stance", "claim", "start")
     list_filter = ("stance", "source__editorial_state")

@@ -3,9 +3,10 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from companies.models import Company, Deal
-from evtracker.editorial import Curated
+from evtracker.editorial import Curated, data_permissions
 from evtracker.partial_dates import (
     DatePrecision,
     format_partial_date_human,
@@ -40,10 +41,12 @@ class Story(models.Model):
     slug = models.SlugField(max_length=120, unique=True, help_text="Permanent identifier used in CSV files.")
     title = models.CharField(max_length=250, help_text="The original story's headline, or a description of it.")
     note = models.TextField(blank=True, help_text="Why these sources are grouped as one story.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
         verbose_name_plural = "stories"
+        permissions = data_permissions("story", "stories")
 
     def __str__(self) -> str:
         return self.title
@@ -105,6 +108,7 @@ class Source(Curated):
 
     class Meta:
         ordering = ["-published_date", "title"]
+        permissions = data_permissions("source", "sources", publish=True)
         constraints = [partial_date_constraint("published_date", name="source_date_has_precision")]
 
     def __str__(self) -> str:
@@ -127,6 +131,16 @@ class Source(Curated):
     @property
     def published_date_iso(self) -> str:
         return format_partial_date_iso(self.published_date, self.published_date_precision)
+
+    def published_facts_resting_only_on_this(self) -> list[Curated]:
+        """Published deals and companies whose only published support is this source."""
+        supporting = Excerpt.objects.filter(stance=Excerpt.Stance.SUPPORTS)
+        here = supporting.filter(source=self)
+        elsewhere = supporting.filter(source__in=Source.objects.published().exclude(pk=self.pk))
+        facts = []
+        for model in (Deal, Company):
+            facts += model.objects.published().filter(excerpts__in=here).exclude(excerpts__in=elsewhere).distinct()
+        return facts
 
     def clean(self) -> None:
         validate_partial_date(self.published_date, self.published_date_precision, field="published_date")
@@ -154,9 +168,11 @@ class NoiseSpan(models.Model):
     text = models.TextField(help_text="The noise, pasted exactly from the source text.")
     start = models.PositiveIntegerField(blank=True, help_text="Computed from the text.")
     end = models.PositiveIntegerField(blank=True, editable=False, help_text="Where the noise ends (computed).")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["source", "start"]
+        permissions = data_permissions("noisespan", "noise spans")
         constraints = [models.UniqueConstraint(fields=["source", "start"], name="noise_span_unique_start")]
 
     def __str__(self) -> str:
@@ -221,9 +237,11 @@ class Excerpt(models.Model):
     deals = models.ManyToManyField(
         Deal, blank=True, related_name="excerpts", help_text="The deals whose facts this quote backs."
     )
+    history = HistoricalRecords(m2m_fields=[companies, deals])
 
     class Meta:
         ordering = ["source", "start"]
+        permissions = data_permissions("excerpt", "excerpts")
 
     def __str__(self) -> str:
         return f"“{self.quote[:60]}…”" if len(self.quote) > 60 else f"“{self.quote}”"
