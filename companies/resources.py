@@ -1,6 +1,5 @@
 """CSV/XLSX columns for companies, aliases, deals and participations (see seeds/README.md)."""
 
-from django.db.models import F
 from import_export import fields
 
 from companies.models import Alias, Company, Deal, Participation
@@ -30,8 +29,19 @@ class CompanyResource(CuratedResource):
         return super().get_queryset().select_related("parent")
 
     def filter_export(self, queryset, **kwargs):
-        # A parent must be imported before its children, so parents come first.
-        return queryset.order_by(F("parent").asc(nulls_first=True), "slug")
+        # A parent must be imported before its children: write each company after its parent,
+        # otherwise in slug order, so the file is the same whatever the database ids are.
+        companies = sorted(queryset, key=lambda company: company.slug)
+        written: set[int] = set()
+        ordered: list[Company] = []
+        while companies:
+            ready = [c for c in companies if c.parent_id is None or c.parent_id in written or c.parent_id == c.pk]
+            ready = ready or companies  # a parent outside the selection: nothing to wait for
+            ready_ids = {c.pk for c in ready}
+            ordered += ready
+            written |= ready_ids
+            companies = [c for c in companies if c.pk not in ready_ids]
+        return ordered
 
 
 class AliasResource(CuratedResource):

@@ -1,15 +1,20 @@
 """The base admins: every model gets import/export and a readable, revertible history; curated
 records (Company, Deal, Source) also get the editorial workflow, enforced on the server."""
 
+import os
+
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from evtracker import formats
 from evtracker.editorial import (
     REVIEWED_STATES,
     TRANSITIONS,
@@ -54,12 +59,60 @@ def year_filter(date_field: str, title: str = "year") -> type[admin.SimpleListFi
     return YearFilter
 
 
+class SizeLimitedImportForm(ImportForm):
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.IMPORT_MAX_UPLOAD_MB
+        if upload.size > limit * 1024 * 1024:
+            raise ValidationError(
+                f"The file is {upload.size / 1024 / 1024:.1f} MB; files over {limit} MB are refused. "
+                "Split it into smaller files."
+            )
+        return upload
+
+
 class RecordAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Every admin: import/export (each behind its own permission) and change history."""
 
     list_per_page = 50
     # A link typed without a scheme is taken as https (Django 6's default, asked for explicitly).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    import_form_class = SizeLimitedImportForm
+    # CSV, XLSX and JSON, exported formula-safe (evtracker/formats.py).
+    import_formats = export_formats = formats.FORMATS
+    import_template_name = "admin/evtracker/import.html"
+
+    def get_urls(self):
+        opts = self.model._meta
+        cancel = path(
+            "import/cancel/",
+            self.admin_site.admin_view(self.cancel_import),
+            name=f"{opts.app_label}_{opts.model_name}_cancel_import",
+        )
+        return [cancel, *super().get_urls()]
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        if isinstance(error, UnicodeDecodeError):
+            form.add_error(
+                "import_file",
+                "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”, or upload the .xlsx file itself.",
+            )
+        else:
+            super().add_data_read_fail_error_to_form(form, error)
+
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB}
+
+    def cancel_import(self, request):
+        """Drop the uploaded file of an abandoned preview."""
+        if request.method != "POST" or not self.has_import_permission(request):
+            raise PermissionDenied
+        name = os.path.basename(request.POST.get("import_file_name", ""))
+        if name:
+            self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs()).remove()
+        self.message_user(request, "Import cancelled; the uploaded file was removed.", messages.INFO)
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
 
     def get_import_data_kwargs(self, **kwargs):
         # Confirming applies the whole file or nothing, even if the data changed since the preview.

@@ -6,6 +6,7 @@ dropped), choices by code with the allowed codes in the message, partial dates, 
 plain decimals, and error messages that name the row and the column.
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -14,9 +15,11 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from import_export import fields, resources, widgets
+from import_export.results import RowResult
 
 from evtracker.editorial import EditorialState, can_publish, needs_reviewer
-from evtracker.partial_dates import format_partial_date_iso, parse_partial_date
+from evtracker.formats import NumberText, unneutralise
+from evtracker.partial_dates import DatePrecision, format_partial_date_iso, parse_partial_date
 
 LIST_SEPARATOR = "|"
 
@@ -89,7 +92,24 @@ class PlainDecimalWidget(widgets.DecimalWidget):
             raise ValueError(f'"{text}" is not a plain number: write digits with a dot, e.g. 465800000') from None
 
     def render(self, value, obj=None, **kwargs):
-        return "" if value is None else format(value.normalize(), "f")
+        return "" if value is None else NumberText(format(value.normalize(), "f"))
+
+
+class PlainIntegerWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = None
+        if number is None or number != number.to_integral_value():
+            raise ValueError(f'"{text}" is not a whole number')
+        return int(number)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else NumberText(value)
 
 
 class PartialDateField(fields.Field):
@@ -109,10 +129,36 @@ class PartialDateField(fields.Field):
         return self.get_value(instance)
 
     def save(self, instance, row, is_m2m=False, **kwargs):
-        text = _text(row[self.column_name])
-        value, precision = parse_partial_date(text) if text else (None, "")
+        cell = row[self.column_name]
+        if isinstance(cell, datetime.date):
+            # A spreadsheet turned the text into a date cell: a full date, so day precision.
+            value, precision = (cell.date() if isinstance(cell, datetime.datetime) else cell), DatePrecision.DAY
+        else:
+            text = _text(cell)
+            value, precision = parse_partial_date(text) if text else (None, "")
         setattr(instance, self.attribute, value)
         setattr(instance, self.precision_attribute, precision)
+
+
+def tidy_dataset(dataset: tablib.Dataset, *, verbatim: frozenset[str] = frozenset()) -> None:
+    """Undo what spreadsheets do to a file, in place: header case and spaces, empty trailing
+    columns, spaces around values (except verbatim columns) and the apostrophe marking text."""
+    headers = [_text(header).lower() for header in dataset.headers or []]
+    keep = [index for index, header in enumerate(headers) if header]
+    for index, header in enumerate(headers):
+        if not header and any(_text(row[index]) for row in dataset):
+            raise ValueError(f"column {index + 1} has values but no header")
+    rows = [[tidy_cell(row[index], verbatim=headers[index] in verbatim) for index in keep] for row in dataset]
+    dataset.wipe()
+    dataset.headers = [headers[index] for index in keep]
+    for row in rows:
+        dataset.append(row)
+
+
+def tidy_cell(value, *, verbatim: bool):
+    if not isinstance(value, str):
+        return value
+    return unneutralise(value if verbatim else value.strip())
 
 
 class PublicationRefused(ValueError):
@@ -139,6 +185,8 @@ class CuratedResource(resources.ModelResource):
             field.widget = ChoiceCodeWidget(django_field.choices)
         elif isinstance(django_field, models.DecimalField):
             field.widget = PlainDecimalWidget()
+        elif isinstance(django_field, models.IntegerField):
+            field.widget = PlainIntegerWidget()
         return field
 
     def import_data(self, dataset, *args, **kwargs):
@@ -185,14 +233,21 @@ class CuratedResource(resources.ModelResource):
             # Raised here, it fails the whole import, which is then rolled back.
             raise PublicationRefused(problems)
 
+    # Columns copied verbatim from an archived text: surrounding whitespace is part of them.
+    verbatim_columns: frozenset[str] = frozenset()
+
     def before_import(self, dataset, **kwargs):
-        # Editors' spreadsheets add stray spaces and capitals to headers.
-        if dataset.headers:
-            dataset.headers = [_text(header).lower() for header in dataset.headers]
+        tidy_dataset(dataset, verbatim=self.verbatim_columns)
         missing = [name for name in self.required_columns() if name not in (dataset.headers or [])]
         if missing:
             raise ValueError(f"missing required column(s): {', '.join(missing)}")
         super().before_import(dataset, **kwargs)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if not any(_text(value) for value in row.values()):
+            # An empty line in a spreadsheet: nothing to import, and not an error.
+            return self.get_row_result_class()(import_type=RowResult.IMPORT_TYPE_SKIP)
+        return super().import_row(row, instance_loader, **kwargs)
 
     def required_columns(self) -> list[str]:
         model_fields = {field.name: field for field in self._meta.model._meta.get_fields()}

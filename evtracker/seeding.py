@@ -6,6 +6,7 @@ from django.db import transaction
 
 from companies.models import Company, Deal
 from companies.resources import AliasResource, CompanyResource, DealResource, ParticipationResource
+from evtracker import formats
 from evtracker.imports import ImportReport, import_dataset, read_dataset, row_label
 from sources.models import Source, text_sha256
 from sources.resources import ExcerptResource, NoiseSpanResource, SourceResource, StoryResource
@@ -91,8 +92,9 @@ def seeds_export(*, directory: Path) -> list[str]:
     written = []
     for name, resource_class in SEED_FILES:
         dataset = resource_class().export()
-        # "\n" line ends keep the files diff-friendly in git; the csv module still quotes
-        # any cell holding a newline, a comma or a quote.
-        (directory / name).write_text(dataset.export("csv", lineterminator="\n"), encoding="utf-8")
+        # The admin's CSV format (formula-safe); "\n" line ends keep the files diff-friendly in
+        # git, and the csv module still quotes any cell holding a newline, a comma or a quote.
+        text = formats.CSV().export_data(dataset, lineterminator="\n")
+        (directory / name).write_text(text, encoding="utf-8")
         written.append(f"{name}: {len(dataset)} rows")
     return written

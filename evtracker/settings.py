@@ -5,6 +5,7 @@ See README.md, "Configuration", for every variable. A local checkout reads `.env
 secret key is required.
 """
 
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -121,6 +122,32 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+# Uploads over this size are refused before they are read.
+IMPORT_MAX_UPLOAD_MB = env_int("DJANGO_IMPORT_MAX_UPLOAD_MB", 10)
+# Where an uploaded file waits between preview and confirm. "folder": a private folder on this
+# machine (one app server); "cache": Django's cache (CACHES below; shared when it is the
+# database); "media": the default file storage (shared when that is shared).
+IMPORT_TMP_STORAGE = env_str("DJANGO_IMPORT_TMP_STORAGE", "folder")
+IMPORT_TMP_DIR = Path(env_str("DJANGO_IMPORT_TMP_DIR", str(Path(tempfile.gettempdir()) / "evtracker-imports")))
+IMPORT_EXPORT_TMP_STORAGE_CLASS = {
+    "folder": "evtracker.import_storage.PrivateFolderStorage",
+    "cache": "import_export.tmp_storages.CacheStorage",
+    "media": "import_export.tmp_storages.MediaStorage",
+}.get(IMPORT_TMP_STORAGE)
+if IMPORT_EXPORT_TMP_STORAGE_CLASS is None:
+    raise ImproperlyConfigured(f"DJANGO_IMPORT_TMP_STORAGE={IMPORT_TMP_STORAGE!r}: use folder, cache or media.")
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# "local": each process its own memory; "database": one table all app servers share (run
+# `manage.py createcachetable` once).
+CACHE_KIND = env_str("DJANGO_CACHE", "local")
+CACHES = {
+    "default": {
+        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "evtracker_cache"},
+    }.get(CACHE_KIND)
+}
+if CACHES["default"] is None:
+    raise ImproperlyConfigured(f"DJANGO_CACHE={CACHE_KIND!r}: use local or database.")
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ class StoryResource(CuratedResource):
 
 
 class SourceResource(CuratedResource):
+    verbatim_columns = frozenset({"text"})
     published_date = PartialDateField("published_date")
     published_date_precision = fields.Field(
         attribute="published_date_precision", column_name="published_date_precision", readonly=True
@@ -48,6 +49,7 @@ class SourceResource(CuratedResource):
 
 
 class NoiseSpanResource(CuratedResource):
+    verbatim_columns = frozenset({"text"})
     source = fields.Field(attribute="source", column_name="source", widget=SlugForeignKeyWidget(Source))
     end = fields.Field(attribute="end", column_name="end", readonly=True)
 
@@ -62,6 +64,7 @@ class NoiseSpanResource(CuratedResource):
 
 
 class ExcerptResource(CuratedResource):
+    verbatim_columns = frozenset({"quote", "context_before"})
     source = fields.Field(attribute="source", column_name="source", widget=SlugForeignKeyWidget(Source))
     end = fields.Field(attribute="end", column_name="end", readonly=True)
     companies = fields.Field(attribute="companies", column_name="companies", widget=SlugManyToManyWidget(Company))
