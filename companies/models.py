@@ -262,3 +262,7 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} — {self.get_role_display()} in {self.deal}"
+
+    def clean(self) -> None:
+        if self.stake_percent is not None and not 0 <= self.stake_percent <= 100:
+            raise ValidationError({"stake_percent": "A stake is a percentage from 0 to 100."})

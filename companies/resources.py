@@ -3,10 +3,11 @@
 from import_export import fields
 
 from companies.models import Alias, Company, Deal, Participation
+from evtracker.bulk_import import BulkImportMixin
 from evtracker.imports import CuratedResource, PartialDateField, SlugForeignKeyWidget
 
 
-class CompanyResource(CuratedResource):
+class CompanyResource(BulkImportMixin, CuratedResource):
     parent = fields.Field(attribute="parent", column_name="parent", widget=SlugForeignKeyWidget(Company))
 
     class Meta(CuratedResource.Meta):
@@ -44,7 +45,7 @@ class CompanyResource(CuratedResource):
         return ordered
 
 
-class AliasResource(CuratedResource):
+class AliasResource(BulkImportMixin, CuratedResource):
     company = fields.Field(attribute="company", column_name="company", widget=SlugForeignKeyWidget(Company))
 
     class Meta(CuratedResource.Meta):
@@ -57,7 +58,7 @@ class AliasResource(CuratedResource):
         return super().get_queryset().select_related("company").order_by("company__slug", "name")
 
 
-class DealResource(CuratedResource):
+class DealResource(BulkImportMixin, CuratedResource):
     date = PartialDateField("date")
     date_precision = fields.Field(attribute="date_precision", column_name="date_precision", readonly=True)
     venture = fields.Field(attribute="venture", column_name="venture", widget=SlugForeignKeyWidget(Company))
@@ -86,7 +87,7 @@ class DealResource(CuratedResource):
         return super().get_queryset().select_related("venture").order_by("slug")
 
 
-class ParticipationResource(CuratedResource):
+class ParticipationResource(BulkImportMixin, CuratedResource):
     deal = fields.Field(attribute="deal", column_name="deal", widget=SlugForeignKeyWidget(Deal))
     company = fields.Field(attribute="company", column_name="company", widget=SlugForeignKeyWidget(Company))
 

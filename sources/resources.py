@@ -3,11 +3,12 @@
 from import_export import fields
 
 from companies.models import Company, Deal
+from evtracker.bulk_import import BulkImportMixin
 from evtracker.imports import CuratedResource, PartialDateField, SlugForeignKeyWidget, SlugManyToManyWidget
 from sources.models import Excerpt, NoiseSpan, Source, Story
 
 
-class StoryResource(CuratedResource):
+class StoryResource(BulkImportMixin, CuratedResource):
     class Meta(CuratedResource.Meta):
         model = Story
         fields = ("slug", "title", "note")
