@@ -114,10 +114,6 @@ class RecordAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         opts = self.model._meta
         return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
 
-    def get_import_data_kwargs(self, **kwargs):
-        # Confirming applies the whole file or nothing, even if the data changed since the preview.
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
-
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
             self.message_user(

@@ -41,6 +41,18 @@ class SlugLookup:
             raise ValueError(f'unknown {self.model._meta.verbose_name} slug "{slug}"') from None
 
 
+def check_field_value(field, choices: frozenset | None, value) -> None:
+    """What Model.clean_fields() checks for a value already converted by the import widgets:
+    blank and null, choices, and the field's validators (length, digits, currency, URL)."""
+    if value in field.empty_values:
+        if not field.blank:
+            raise ValidationError(field.error_messages["blank"], code="blank")
+        return
+    if choices is not None and value not in choices:
+        raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+    field.run_validators(value)
+
+
 class BulkImportMixin:
     """Mixed into a CuratedResource whose rows need no queries to validate and no many-to-many."""
 
@@ -185,18 +197,36 @@ class BulkImportMixin:
         return field.clean(row)
 
     def row_errors(self, instance, errors: dict) -> dict:
-        """Field checks (types, lengths, choices, validators) and the model's own clean(), all in
-        Python: keys are checked against the file and the database above, relations by lookup."""
-        exclude = [f.name for f in instance._meta.concrete_fields if f.is_relation or f.unique]
-        try:
-            instance.clean_fields(exclude=exclude)
-            instance.clean()
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+        """Field checks and the model's own clean(), all in Python: keys are checked against
+        the file and the database above, relations by lookup."""
+        for field, choices in self.checked_fields():
+            try:
+                check_field_value(field, choices, getattr(instance, field.attname))
+            except ValidationError as error:
+                errors[field.name] = error
+        if not errors:
+            try:
+                instance.clean()
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
         problem = self.editorial_problem(instance)
         if problem:
             errors["editorial_state"] = ValidationError(problem)
         return errors
+
+    def checked_fields(self) -> list[tuple]:
+        """The model fields a row sets (less keys and relations, checked by lookup), each with
+        its allowed values if it has choices."""
+        if not hasattr(self, "_checked_fields"):
+            model = self._meta.model
+            imported = {field.attribute for field in self.get_import_fields() if not field.readonly}
+            imported |= {f"{name}_precision" for name in imported}  # partial dates set their precision
+            self._checked_fields = [
+                (f, frozenset(value for value, _label in f.flatchoices) if f.choices else None)
+                for f in model._meta.concrete_fields
+                if f.name in imported and not f.is_relation and not f.unique and not f.primary_key
+            ]
+        return self._checked_fields
 
     def tracked_attnames(self) -> list[str]:
         return [f.attname for f in self._meta.model._meta.concrete_fields if f.attname != "updated_at"]

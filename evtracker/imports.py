@@ -195,6 +195,9 @@ class CuratedResource(resources.ModelResource):
         self.importing_user = kwargs.get("user")
         self.defer_publication_check = kwargs.get("defer_publication_check", False)
         self.published_rows: list[tuple[int, models.Model]] = []
+        # All or nothing on every path (admin, load_seeds, `manage.py import`): any invalid row
+        # rolls the whole file back, not only rows that raised.
+        kwargs["rollback_on_validation_errors"] = True
         return super().import_data(dataset, *args, **kwargs)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
@@ -343,9 +346,7 @@ def describe_errors(resource: CuratedResource, result, *, name: str) -> list[str
 def import_dataset(
     resource: CuratedResource, dataset: tablib.Dataset, *, name: str, dry_run: bool = False, **kwargs
 ) -> ImportReport:
-    result = resource.import_data(
-        dataset, dry_run=dry_run, raise_errors=False, rollback_on_validation_errors=True, **kwargs
-    )
+    result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False, **kwargs)
     return ImportReport(
         name=name,
         new=result.totals.get("new", 0),
