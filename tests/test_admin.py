@@ -21,6 +21,14 @@ def editor_client(client, django_user_model, seeded):
     return client
 
 
+# The management forms of a source's two inlines (noise spans, excerpts), with no rows.
+EMPTY_SOURCE_INLINES = {
+    f"{prefix}-{key}": value
+    for prefix in ("noise_spans", "excerpts")
+    for key, value in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}.items()
+}
+
+
 def admin_url(model, page: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
 
@@ -117,16 +125,7 @@ def test_adding_a_source_by_upload_keeps_the_text_byte_for_byte(editor_client):
         "story_relation": "original",
         "text_file": upload,
         "text": "",
-        **{
-            f"{prefix}-{key}": value
-            for prefix in ("noise_spans", "excerpts")
-            for key, value in {
-                "TOTAL_FORMS": "0",
-                "INITIAL_FORMS": "0",
-                "MIN_NUM_FORMS": "0",
-                "MAX_NUM_FORMS": "1000",
-            }.items()
-        },
+        **EMPTY_SOURCE_INLINES,
     }
     response = editor_client.post(admin_url(Source, "add"), form)
     assert response.status_code == 302, response.text[:3000]
@@ -144,16 +143,7 @@ def test_adding_a_source_without_text_names_the_field(editor_client):
         "editorial_state": "draft",
         "story_relation": "original",
         "text": "",
-        **{
-            f"{prefix}-{key}": value
-            for prefix in ("noise_spans", "excerpts")
-            for key, value in {
-                "TOTAL_FORMS": "0",
-                "INITIAL_FORMS": "0",
-                "MIN_NUM_FORMS": "0",
-                "MAX_NUM_FORMS": "1000",
-            }.items()
-        },
+        **EMPTY_SOURCE_INLINES,
     }
     response = editor_client.post(admin_url(Source, "add"), form)
     assert "Paste the article&#x27;s text or upload its file." in response.text
