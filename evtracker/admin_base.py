@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportActionMixin, ImportExportModelAdmin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -71,7 +71,7 @@ class SizeLimitedImportForm(ImportForm):
         return upload
 
 
-class RecordAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class RecordAdmin(ExportActionMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Every admin: import/export (each behind its own permission) and change history."""
 
     list_per_page = 50

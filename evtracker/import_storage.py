@@ -18,11 +18,17 @@ class PrivateFolderStorage(BaseStorage):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.name = self.name or uuid.uuid4().hex
         mode = "wb" if isinstance(data, bytes) else "w"
-        with open(self.path, mode, encoding=None if mode == "wb" else self.encoding) as handle:
+        # newline="": line ends inside a cell (CR LF in a pasted text) are data, kept as they are.
+        with open(
+            self.path, mode, encoding=None if mode == "wb" else self.encoding, newline=None if mode == "wb" else ""
+        ) as handle:
             handle.write(data)
 
     def read(self):
-        with open(self.path, self.read_mode, encoding=None if "b" in self.read_mode else self.encoding) as handle:
+        binary = "b" in self.read_mode
+        with open(
+            self.path, self.read_mode, encoding=None if binary else self.encoding, newline=None if binary else ""
+        ) as handle:
             return handle.read()
 
     def remove(self) -> None:

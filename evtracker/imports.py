@@ -119,6 +119,8 @@ class PartialDateField(fields.Field):
         super().__init__(attribute=attribute, column_name=attribute, widget=widgets.Widget(), **kwargs)
 
     def get_value(self, instance):
+        if instance is None:  # the "before" side of a new row's diff
+            return ""
         return format_partial_date_iso(getattr(instance, self.attribute), getattr(instance, self.precision_attribute))
 
     @property
@@ -156,6 +158,8 @@ def tidy_dataset(dataset: tablib.Dataset, *, verbatim: frozenset[str] = frozense
 
 
 def tidy_cell(value, *, verbatim: bool):
+    if value is None:  # an empty XLSX cell
+        return ""
     if not isinstance(value, str):
         return value
     return unneutralise(value if verbatim else value.strip())

@@ -4,7 +4,13 @@ from import_export import fields
 
 from companies.models import Company, Deal
 from evtracker.bulk_import import BulkImportMixin
-from evtracker.imports import CuratedResource, PartialDateField, SlugForeignKeyWidget, SlugManyToManyWidget
+from evtracker.imports import (
+    CuratedResource,
+    PartialDateField,
+    PlainIntegerWidget,
+    SlugForeignKeyWidget,
+    SlugManyToManyWidget,
+)
 from sources.models import Excerpt, NoiseSpan, Source, Story
 
 
@@ -52,7 +58,7 @@ class SourceResource(CuratedResource):
 class NoiseSpanResource(CuratedResource):
     verbatim_columns = frozenset({"text"})
     source = fields.Field(attribute="source", column_name="source", widget=SlugForeignKeyWidget(Source))
-    end = fields.Field(attribute="end", column_name="end", readonly=True)
+    end = fields.Field(attribute="end", column_name="end", readonly=True, widget=PlainIntegerWidget())
 
     class Meta(CuratedResource.Meta):
         model = NoiseSpan
@@ -67,7 +73,7 @@ class NoiseSpanResource(CuratedResource):
 class ExcerptResource(CuratedResource):
     verbatim_columns = frozenset({"quote", "context_before"})
     source = fields.Field(attribute="source", column_name="source", widget=SlugForeignKeyWidget(Source))
-    end = fields.Field(attribute="end", column_name="end", readonly=True)
+    end = fields.Field(attribute="end", column_name="end", readonly=True, widget=PlainIntegerWidget())
     companies = fields.Field(attribute="companies", column_name="companies", widget=SlugManyToManyWidget(Company))
     deals = fields.Field(attribute="deals", column_name="deals", widget=SlugManyToManyWidget(Deal))
 

@@ -1,0 +1,120 @@
+"""Driving the admin's import and export pages as an editor does, and reading what they show.
+
+Shared by the import, export and limits tests; fixtures stay in each test file.
+"""
+
+import html
+import io
+import re
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import models
+from django.urls import reverse
+
+DATA = Path(__file__).parent / "data"
+
+# The admin's format menu, in the order of evtracker.formats.FORMATS.
+CSV, XLSX, JSON = 0, 1, 2
+
+
+def admin_url(model: type[models.Model], page: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
+
+
+def upload(client, model: type[models.Model], name: str, *, content: bytes | None = None, file_format: int = CSV):
+    """Step 1: choose a file (from tests/data unless `content` is given) and submit it."""
+    data = (DATA / name).read_bytes() if content is None else content
+    form = {"resource": 0, "format": file_format, "import_file": SimpleUploadedFile(name, data)}
+    return client.post(admin_url(model, "import"), form)
+
+
+def confirm(client, model: type[models.Model], preview):
+    """Step 2: press "Confirm import" on the preview, sending its hidden inputs."""
+    form = re.search(r'<form action="[^"]*/process_import/" method="POST">(.*?)</form>', preview.text, re.DOTALL)
+    assert form, "the preview has no confirm form"
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(1)))
+    return client.post(
+        admin_url(model, "process_import"), {k: html.unescape(v) for k, v in hidden.items()}, follow=True
+    )
+
+
+def cancel(client, preview):
+    """Or press "Cancel import" instead."""
+    cancel_form = r'<form action="([^"]*/import/cancel/)" method="POST" class="cancel-import">(.*?)</form>'
+    form = re.search(cancel_form, preview.text, re.DOTALL)
+    assert form, "the preview has no cancel button"
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(2)))
+    return client.post(form.group(1), hidden, follow=True)
+
+
+def export_form(page: str, *, file_format: int) -> dict:
+    """What pressing "Submit" on the export page sends, with every column left ticked."""
+    assert 'name="format"' in page, "not an export page"
+    data = {"format": str(file_format), "resource": "0"}
+    data |= dict.fromkeys(re.findall(r'<input type="checkbox" name="(\w+resource_\w+)"[^>]*checked', page), "on")
+    items = re.findall(r'<input type="hidden" name="export_items" value="([^"]*)"', page)
+    if items:
+        data["export_items"] = items
+    return data
+
+
+def export(client, url: str, *, file_format: int = CSV):
+    """Open the export page at `url` (a list's Export link, with its filter) and submit it."""
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(url, export_form(page.text, file_format=file_format))
+    assert response.status_code == 200 and response.get("Content-Disposition", "").startswith("attachment")
+    return response
+
+
+def visible_text(response) -> str:
+    """The page's messages and content as an editor reads them: tags dropped, entities decoded,
+    spaces collapsed (the navigation around them left out)."""
+    content = re.split(r'id="main"[^>]*>', response.text, maxsplit=1)[-1]
+    content = re.sub(r"<nav\b[^>]*id=\"nav-sidebar\".*?</nav>", " ", content, flags=re.DOTALL)
+    content = re.sub(r"<(script|style)\b.*?</\1>", " ", content, flags=re.DOTALL)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", content))).strip()
+
+
+def preview_rows(response) -> list[tuple[str, list[str]]]:
+    """The preview table: each row's label ("New", "Update", "Skipped") and its cells' raw HTML."""
+    rows = []
+    for row in re.findall(r'<tr class="(?:new|update|skip|delete)">(.*?)</tr>', response.text, re.DOTALL):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+        rows.append((visible_cell(cells[0]), cells[1:]))
+    return rows
+
+
+def preview_labels(response) -> list[str]:
+    return [label for label, _cells in preview_rows(response)]
+
+
+def visible_cell(cell_html: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", cell_html))).strip()
+
+
+def diff_sides(cell_html: str) -> tuple[str, str]:
+    """A diff cell read back as (before, after): deletions belong to before, insertions to after."""
+
+    def text(fragment: str) -> str:
+        fragment = fragment.replace("&para;<br>", "\n")
+        return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+    before = re.sub(r"<ins\b[^>]*>.*?</ins>", "", cell_html, flags=re.DOTALL)
+    after = re.sub(r"<del\b[^>]*>.*?</del>", "", cell_html, flags=re.DOTALL)
+    return text(before), text(after)
+
+
+def invalid_rows(response) -> dict[int, str]:
+    """The "Some rows failed to validate" table: row number → the text of its errors cell."""
+    found = re.findall(r'<tr>\s*<td>(\d+)\s*</td>\s*<td class="errors">(.*?)</td>', response.text, re.DOTALL)
+    return {int(number): visible_cell(errors) for number, errors in found}
+
+
+def snapshot() -> str:
+    """Every row of the curated tables, to compare the database before and after."""
+    out = io.StringIO()
+    call_command("dumpdata", "companies", "sources", "--indent=0", stdout=out)
+    return out.getvalue()

@@ -1,0 +1,169 @@
+"""The command line: the library's `manage.py import` and `export` work with our resources, with
+the same strictness and the same formula-safe files as the admin."""
+
+import csv
+import io
+import re
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from companies.models import Company
+from sources.models import Excerpt, Source
+from tests.conftest import DRAFT, make_company, make_deal
+from tests.import_helpers import DATA, snapshot
+
+pytestmark = pytest.mark.django_db
+
+COMPANIES = "companies.resources.CompanyResource"
+DEALS = "companies.resources.DealResource"
+
+
+LIBRARY_COMMANDS = pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the library's import/export commands use its own file reading and formats, "
+    "not evtracker.formats/read_dataset (BOM, encoding message, formula-safe export, validation errors)",
+)
+
+
+@pytest.fixture
+def parents():
+    make_company(name="Xiaomi")
+    make_company(name="SAIC Motor", slug="saic-motor", kind=Company.Kind.AUTOMAKER)
+
+
+def run_import(resource: str, name: str, *options: str) -> tuple[int, str]:
+    """`manage.py import <resource> tests/data/<name> --no-input`: (exit status, what it printed)."""
+    err = io.StringIO()
+    try:
+        call_command("import", resource, str(DATA / name), "--no-input", *options, stdout=err, stderr=err)
+    except SystemExit as exit_:
+        return exit_.code, err.getvalue()
+    except CommandError as error:
+        return 1, err.getvalue() + str(error)
+    return 0, err.getvalue()
+
+
+def run_export(file_format: str, resource: str) -> bytes:
+    """`manage.py export <format> <resource> > file`: the bytes written to standard output."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    call_command("export", file_format, resource, stdout=out)
+    out.flush()
+    return out.buffer.getvalue()
+
+
+def test_import_command_creates_rows(parents):
+    status, output = run_import(COMPANIES, "companies_crlf.csv")
+    assert status == 0, output
+    assert "Import finished: 2 new, 0 updated, 0 deleted and 0 skipped companies." in output
+    assert Company.objects.get(slug="crlf-motors").summary == 'Says it will "build cars", not phones.'
+    assert Company.objects.get(slug="crlf-robotics").parent.slug == "saic-motor"
+
+
+@LIBRARY_COMMANDS
+def test_import_command_reads_a_file_with_bom(parents):
+    status, output = run_import(COMPANIES, "companies_bom.csv")
+    assert status == 0, output
+    assert Company.objects.get(slug="bom-ventures").parent.slug == "xiaomi"
+
+
+def test_import_command_reads_xlsx(parents):
+    status, output = run_import(COMPANIES, "companies.xlsx")
+    assert status == 0, output
+    ventures = Company.objects.get(slug="xlsx-ventures")
+    assert (ventures.name, ventures.summary) == ("小米测试投资", "=SUM(1,2) is text here")
+
+
+def test_import_command_dry_run_writes_nothing(parents):
+    before = snapshot()
+    status, output = run_import(COMPANIES, "companies_messy.csv", "--dry-run")
+    assert status == 0, output
+    assert "no data will be modified" in output
+    assert "Import finished: 2 new" in output
+    assert snapshot() == before
+
+
+@LIBRARY_COMMANDS
+def test_import_command_refuses_a_file_with_one_bad_row_and_writes_nothing(parents):
+    make_deal(title="An existing deal", slug="bad-row-existing-deal", state=DRAFT, summary="Before the file.")
+    before = snapshot()
+    status, output = run_import(DEALS, "deals_one_bad_row.csv")
+    assert status != 0, output
+    assert "Import finished" not in output
+    message = next((line for line in output.splitlines() if '"2021-13" is not a date' in line), "")
+    assert re.search(r"\b(row|line number:?) 3\b", message, re.IGNORECASE), output  # which row, and why
+    assert snapshot() == before
+
+
+def test_import_command_names_a_missing_column(parents):
+    status, output = run_import(COMPANIES, "companies_missing_column.csv")
+    assert status == 1
+    assert "missing required column(s): kind" in output
+    assert not Company.objects.filter(slug="no-kind-motors").exists()
+
+
+@LIBRARY_COMMANDS
+def test_import_command_refuses_a_wrong_encoding_with_a_message(parents):
+    status, output = run_import(COMPANIES, "companies_latin1.csv")
+    assert status != 0
+    assert "UTF-8" in output
+    assert not Company.objects.filter(slug="latin-motors").exists()
+
+
+@pytest.fixture
+def awkward_companies():
+    make_company(name="Formula", slug="formula", summary='=HYPERLINK("http://127.0.0.1/","x")', state=DRAFT)
+    make_company(name="Apostrophe", slug="apostrophe", summary="'quoted", state=DRAFT)
+    make_company(name="小米", slug="xiaomi-zh", headquarters="北京, China", summary="Line one.\nLine two.")
+
+
+@LIBRARY_COMMANDS
+def test_export_command_writes_our_columns_formula_safe(awkward_companies):
+    rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(run_export("CSV", COMPANIES).decode("utf-8")))}
+    assert set(rows) == {"formula", "apostrophe", "xiaomi-zh"}
+    assert rows["xiaomi-zh"]["headquarters"] == "北京, China"
+    assert rows["xiaomi-zh"]["summary"] == "Line one.\nLine two."
+    assert rows["formula"]["summary"] == '\'=HYPERLINK("http://127.0.0.1/","x")'
+    assert rows["apostrophe"]["summary"] == "''quoted"
+
+
+@LIBRARY_COMMANDS
+def test_export_command_writes_xlsx_with_numbers_as_numbers(awkward_companies):
+    make_deal(title="A deal", slug="a-deal", amount=Decimal("465800000"), currency="USD", state=DRAFT)
+    sheet = openpyxl.load_workbook(io.BytesIO(run_export("XLSX", DEALS))).active
+    header, row = [list(line) for line in sheet.iter_rows()]
+    amount = row[[cell.value for cell in header].index("amount")]
+    assert (amount.data_type, amount.value) == ("n", 465800000)
+
+
+@LIBRARY_COMMANDS
+def test_export_then_import_on_the_command_line_changes_nothing(awkward_companies, tmp_path):
+    path = tmp_path / "companies.csv"
+    path.write_bytes(run_export("CSV", COMPANIES))
+    before = snapshot()
+    err = io.StringIO()
+    call_command("import", COMPANIES, str(path), "--no-input", stderr=err)
+    assert "Import finished: 0 new, 0 updated, 0 deleted and 3 skipped companies." in err.getvalue()
+    assert snapshot() == before
+
+
+def test_load_seeds_reads_seed_files_saved_by_excel(seeds_copy):
+    """Excel's "CSV UTF-8" adds a byte order mark and ends rows with CR LF (line breaks inside
+    cells stay LF); `load_seeds` reads such files exactly as the plain ones."""
+    rows = {}
+    for path in seeds_copy.glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            table = list(csv.reader(handle))
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle, lineterminator="\r\n").writerows(table)
+        rows[path.name] = len(table) - 1
+    assert (seeds_copy / "companies.csv").read_bytes().startswith(b"\xef\xbb\xbfslug,")
+    out = io.StringIO()
+    call_command("load_seeds", "--directory", str(seeds_copy), stdout=out)
+    assert f"Seeds loaded: {sum(rows.values())} record(s) created or updated." in out.getvalue()
+    assert Company.objects.count() == rows["companies.csv"]
+    assert Excerpt.objects.count() == rows["excerpts.csv"]
+    for source in Source.objects.exclude(seed_file=""):  # the archived texts, byte for byte
+        assert source.text == (seeds_copy / source.seed_file).read_text(encoding="utf-8")

@@ -1,0 +1,179 @@
+"""Upload limits and the uploaded file's life: refused over the size limit, kept only between
+preview and confirm (or cancel), in a folder or a storage several app servers can share."""
+
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from import_export.tmp_storages import CacheStorage
+
+from companies.models import Company
+from tests.conftest import make_company
+from tests.import_helpers import DATA, admin_url, cancel, confirm, preview_labels, snapshot, upload, visible_text
+
+pytestmark = pytest.mark.django_db
+
+HEADER = b"slug,name,kind,entry_mode,headquarters,website,parent,summary,evidence_note,editorial_state\n"
+
+
+@pytest.fixture
+def boss(client, django_user_model):
+    user = django_user_model.objects.create_superuser("boss", email="", password=None)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def xiaomi():
+    """The parent companies_messy.csv names."""
+    return make_company(name="Xiaomi")
+
+
+@pytest.fixture
+def import_folder(settings, tmp_path):
+    """The private folder uploads wait in, empty at the start of each test."""
+    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "evtracker.import_storage.PrivateFolderStorage"
+    settings.IMPORT_TMP_DIR = tmp_path / "imports"
+    return settings.IMPORT_TMP_DIR
+
+
+def waiting_files(folder) -> list[str]:
+    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+
+
+def test_import_page_states_the_default_limit_of_ten_megabytes(boss):
+    assert "Upload at most 10 MB." in visible_text(boss.get(admin_url(Company, "import")))
+
+
+def padded_file(size: int) -> bytes:
+    """A companies file of exactly `size` bytes: one row, then blank lines (which import nothing)."""
+    content = HEADER + b"big-motors,Big Motors,automaker,,,,,A company in a big file.,,draft\n"
+    return content + b"\n" * (size - len(content))
+
+
+def test_upload_over_the_limit_is_refused_with_a_message(boss, settings, import_folder):
+    settings.IMPORT_MAX_UPLOAD_MB = 1
+    before = snapshot()
+    response = upload(boss, Company, "companies.csv", content=padded_file(1536 * 1024))
+    page = visible_text(response)
+    assert "The file is 1.5 MB; files over 1 MB are refused. Split it into smaller files." in page
+    assert "Upload at most 1 MB." in page  # said before the upload, too
+    assert "Confirm import" not in response.text
+    assert waiting_files(import_folder) == []  # refused before it was stored
+    assert snapshot() == before
+
+
+def test_file_at_the_limit_is_accepted(boss, settings, import_folder):
+    settings.IMPORT_MAX_UPLOAD_MB = 1
+    content = padded_file(1024 * 1024)
+    assert len(content) == 1024 * 1024
+    preview = upload(boss, Company, "companies.csv", content=content)
+    assert preview_labels(preview) == ["New"]
+
+
+def test_confirm_removes_the_waiting_file(boss, import_folder):
+    preview = upload(boss, Company, "companies_messy.csv")
+    assert len(waiting_files(import_folder)) == 1
+    done = confirm(boss, Company, preview)
+    assert "Import finished: 2 new" in visible_text(done)
+    assert waiting_files(import_folder) == []
+
+
+def test_cancel_removes_the_waiting_file_and_says_so(boss, import_folder):
+    before = snapshot()
+    preview = upload(boss, Company, "companies_messy.csv")
+    assert len(waiting_files(import_folder)) == 1
+    response = cancel(boss, preview)
+    assert response.redirect_chain[-1][0] == admin_url(Company, "changelist")
+    assert "Import cancelled; the uploaded file was removed." in visible_text(response)
+    assert waiting_files(import_folder) == []
+    assert snapshot() == before
+
+
+def test_cancel_removes_only_files_in_the_import_folder(boss, import_folder, tmp_path):
+    outside = tmp_path / "keep-me.txt"
+    outside.write_text("not an upload")
+    response = boss.post(admin_url(Company, "cancel_import"), {"import_file_name": "../keep-me.txt"}, follow=True)
+    assert response.status_code == 200
+    assert outside.exists()
+
+
+def test_cancel_needs_the_import_permission(client, django_user_model, import_folder):
+    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
+    client.force_login(viewer)
+    assert client.post(admin_url(Company, "cancel_import"), {"import_file_name": "x"}).status_code == 403
+
+
+def test_purge_removes_abandoned_files_and_keeps_recent_ones(import_folder):
+    import_folder.mkdir(parents=True)
+    old, recent = import_folder / "abandoned", import_folder / "waiting"
+    old.write_bytes(b"old preview")
+    recent.write_bytes(b"fresh preview")
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    out = io.StringIO()
+    call_command("purge_import_files", "--older-than-hours", "24", stdout=out)
+    assert "Removed 1 abandoned import file(s)." in out.getvalue()
+    assert waiting_files(import_folder) == ["waiting"]
+
+
+def test_cache_storage_keeps_the_file_between_preview_and_confirm(boss, settings, import_folder):
+    """`DJANGO_IMPORT_TMP_STORAGE=cache`: the upload waits in Django's cache, which every app
+    server shares when the cache is the database."""
+    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+    preview = upload(boss, Company, "companies_messy.csv")
+    name = preview.context["confirm_form"].initial["import_file_name"]
+    assert cache.get(CacheStorage.CACHE_PREFIX + name) == (DATA / "companies_messy.csv").read_bytes()
+    assert waiting_files(import_folder) == []
+    done = confirm(boss, Company, preview)
+    assert "Import finished: 2 new" in visible_text(done)
+    assert Company.objects.get(slug="messy-motors").name == "小米汽车测试"
+    assert cache.get(CacheStorage.CACHE_PREFIX + name) is None
+
+
+def test_cache_storage_is_emptied_on_cancel(boss, settings):
+    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+    preview = upload(boss, Company, "companies_messy.csv")
+    name = preview.context["confirm_form"].initial["import_file_name"]
+    cancel(boss, preview)
+    assert cache.get(CacheStorage.CACHE_PREFIX + name) is None
+
+
+def test_media_storage_keeps_the_file_between_preview_and_confirm(boss, settings, tmp_path):
+    """`DJANGO_IMPORT_TMP_STORAGE=media`: the default file storage, shared when that is shared."""
+    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    preview = upload(boss, Company, "companies_messy.csv")
+    name = preview.context["confirm_form"].initial["import_file_name"]
+    assert default_storage.exists(f"django-import-export/{name}")
+    done = confirm(boss, Company, preview)
+    assert "Import finished: 2 new" in visible_text(done)
+    assert not default_storage.exists(f"django-import-export/{name}")
+
+
+def settings_from_environment(**env: str) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean.update({"DJANGO_SETTINGS_MODULE": "evtracker.settings", "DJANGO_ENV_FILE": "", "DJANGO_DEBUG": "1", **env})
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.IMPORT_EXPORT_TMP_STORAGE_CLASS, s.IMPORT_MAX_UPLOAD_MB, s.IMPORT_TMP_DIR)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-c", code], cwd=root, env=clean, capture_output=True, text=True, timeout=60)
+
+
+def test_where_uploads_wait_and_how_big_they_may_be_come_from_the_environment():
+    shared = settings_from_environment(
+        DJANGO_IMPORT_TMP_STORAGE="cache", DJANGO_IMPORT_MAX_UPLOAD_MB="25", DJANGO_IMPORT_TMP_DIR="/srv/imports"
+    )
+    assert shared.stdout.split() == ["import_export.tmp_storages.CacheStorage", "25", "/srv/imports"], shared.stderr
+    unknown = settings_from_environment(DJANGO_IMPORT_TMP_STORAGE="s3")
+    assert unknown.returncode != 0
+    assert "DJANGO_IMPORT_TMP_STORAGE='s3': use folder, cache or media." in unknown.stderr
