@@ -8,10 +8,17 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Tests run with production-like settings (debug off) and their own throwaway key.
-TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 DJANGO_ENV_FILE=
+# Tests run with production-like settings (debug off) and their own throwaway key; the test
+# client and the browser tests' live server speak plain http, so no redirect to https.
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_STATIC_MANIFEST=0 DJANGO_ENV_FILE= \
+            DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: run test lint format venv seeds export-seeds clean
+# `make serve`: production settings whatever the checkout's .env says (debug off; an env file only
+# if DJANGO_ENV_FILE names one). Configuration comes from the environment: see README.
+WORKERS ?= 3
+SERVE_ENV := DJANGO_DEBUG=0 DJANGO_ENV_FILE="$${DJANGO_ENV_FILE-}"
+
+.PHONY: run serve test lint format venv seeds export-seeds clean
 
 venv: $(INSTALLED)
 
@@ -30,6 +37,13 @@ run: $(INSTALLED) .env
 	$(PY) manage.py ensure_local_admin
 	@echo "Serving the tracker at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# gunicorn on HOST:PORT behind a TLS-terminating proxy; static files collected, served by whitenoise.
+serve: $(INSTALLED)
+	$(SERVE_ENV) $(PY) manage.py check --deploy --fail-level ERROR
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(VENV)/bin/gunicorn evtracker.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 test: $(INSTALLED)
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

@@ -1,55 +1,60 @@
-from django.db.models import Prefetch
-from django.shortcuts import render
-from django.views.generic import DetailView
+from django.db.models import QuerySet
 
-from companies.models import Company, Deal, Participation
-from sources.models import Excerpt, Source
-
-
-def published_excerpts() -> Prefetch:
-    """A record's excerpts whose source is published, each with its source."""
-    excerpts = Excerpt.objects.filter(source__in=Source.objects.published()).select_related("source")
-    return Prefetch("excerpts", queryset=excerpts)
+from companies import selectors
+from companies.filters import CompanyFilter, DealFilter
+from companies.models import Company, Deal
+from evtracker.charts import Neighbour, relationship_diagram
+from evtracker.public import PublicListView, PublishedDetailView
+from sources.selectors import evidence_for
 
 
-class PublishedDetailView(DetailView):
-    """Every public detail page: only published records exist; anything else is a 404."""
+class CompanyListView(PublicListView):
+    filterset_class = CompanyFilter
+    context_object_name = "companies"
+    template_name = "companies/company_list.html"
 
-    def get_queryset(self):
-        return self.model.objects.published()
-
-
-def home(request):
-    companies = Company.objects.published().only("slug", "name", "kind", "entry_mode")
-    deals = Deal.objects.published().only("slug", "title", "kind", "status", "date", "date_precision")
-    return render(request, "home.html", {"companies": companies, "deals": deals})
+    def get_queryset(self) -> QuerySet[Company]:
+        return selectors.company_list()
 
 
 class CompanyDetailView(PublishedDetailView):
     model = Company
     template_name = "companies/company_detail.html"
 
-    def get_queryset(self):
-        in_published_deals = Participation.objects.filter(deal__in=Deal.objects.published()).select_related("deal")
-        return (
-            super()
-            .get_queryset()
-            .select_related("parent")
-            .prefetch_related("aliases", Prefetch("participations", queryset=in_published_deals), published_excerpts())
+    def get_queryset(self) -> QuerySet[Company]:
+        return selectors.company_detail()
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        company = self.object
+        connections = selectors.connections_of(company)
+        neighbours = [Neighbour(c.company.name, c.company.kind, [deal.title for deal in c.deals]) for c in connections]
+        context.update(
+            timeline=selectors.timeline_of(company),
+            connections=connections,
+            diagram=relationship_diagram(company.name, company.kind, neighbours),
+            evidence=evidence_for(list(company.excerpts.all())),
         )
+        return context
+
+
+class DealListView(PublicListView):
+    filterset_class = DealFilter
+    context_object_name = "deals"
+    template_name = "companies/deal_list.html"
+
+    def get_queryset(self) -> QuerySet[Deal]:
+        return selectors.deal_list()
 
 
 class DealDetailView(PublishedDetailView):
     model = Deal
     template_name = "companies/deal_detail.html"
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("venture")
-            .prefetch_related(
-                Prefetch("participations", queryset=Participation.objects.select_related("company")),
-                published_excerpts(),
-            )
-        )
+    def get_queryset(self) -> QuerySet[Deal]:
+        return selectors.deal_detail()
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["evidence"] = evidence_for(list(self.object.excerpts.all()))
+        return context

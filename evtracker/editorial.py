@@ -29,9 +29,24 @@ def data_permissions(model_name: str, plural: str, *, publish: bool = False) -> 
     return permissions
 
 
+def published_q(relation: str = "") -> models.Q:
+    """The one rule of visibility, as a condition: on the record itself, or through a relation
+    (`published_q("deal")` on participations). `published()` applies it; a query that filters
+    rows by a related record's visibility uses it so the database can join rather than run a
+    subquery per row."""
+    prefix = f"{relation}__" if relation else ""
+    return models.Q(**{f"{prefix}editorial_state": EditorialState.PUBLISHED})
+
+
 class CuratedQuerySet(models.QuerySet):
     def published(self) -> "CuratedQuerySet":
-        return self.filter(editorial_state=EditorialState.PUBLISHED)
+        return self.filter(published_q())
+
+    def with_last_updated(self) -> "CuratedQuerySet":
+        """Annotate `last_updated`: the time of the record's latest change in its history
+        (a subquery, so a page showing it runs no extra query)."""
+        latest = self.model.history.model.objects.filter(id=models.OuterRef("pk")).order_by("-history_date")
+        return self.annotate(last_updated=models.Subquery(latest.values("history_date")[:1]))
 
 
 class Curated(models.Model):

@@ -6,12 +6,15 @@ secret key is required.
 """
 
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
 from evtracker.env import env_bool, env_int, env_list, env_str, load_env_file
+from evtracker.security import csp_hash
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV_FILE = env_str("DJANGO_ENV_FILE", ".env")
@@ -40,9 +43,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_filters",
     "import_export",
     "simple_history",
+    "csp",
+    "axes",
     "evtracker",
     "companies",
     "sources",
@@ -51,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every page: the strict public policy, or the admin's (see below).
+    "evtracker.security.SiteCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -59,6 +67,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused (locked-out) login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "evtracker.urls"
@@ -74,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "evtracker.context_processors.canonical_url",
             ],
         },
     },
@@ -94,6 +105,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -148,6 +164,72 @@ CACHES = {
 }
 if CACHES["default"] is None:
     raise ImproperlyConfigured(f"DJANGO_CACHE={CACHE_KIND!r}: use local or database.")
+
+# -- HTTPS (README: "Running in production") --
+# Behind a TLS-terminating proxy or load balancer Django sees plain http; the proxy tells it what
+# the client used in X-Forwarded-Proto. Trust that header only when a proxy sets it (and drops a
+# client's own), or anyone can claim https.
+if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer probes each instance over plain http
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+# Django's defaults, spelled out so the whole header set can be read here.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# -- Content-Security-Policy (django-csp; Django 5.2 has none built in) --
+# Public pages: this site's own files only, no inline script or style of any kind.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+# Everything under /admin/ (evtracker.security.SiteCSPMiddleware): the same, plus requests from
+# the autocomplete widgets, plus the few inline attributes Django's admin libraries write, each
+# allowed by the hash of its exact text (any other inline script or style is still refused).
+ADMIN_INLINE_STYLE_ATTRIBUTES = [
+    # The import preview's diff (diff-match-patch's diff_prettyHtml). import.css colours it too;
+    # allowed so that the console shows no violation on every preview.
+    "background:#e6ffe6;",
+    "background:#ffe6e6;",
+    "padding: 0;",  # import-export's export.html
+    "font-weight: bold;",  # import-export's export.html, "Select all"
+    "border-top: 0",  # simple-history's object_history_list.html, the paginator
+]
+ADMIN_INLINE_SCRIPT_ATTRIBUTES = ["onSelectToggleChange(event)"]  # export.html's "Select all" toggle
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "connect-src": [SELF],
+        "script-src-attr": [UNSAFE_HASHES, *map(csp_hash, ADMIN_INLINE_SCRIPT_ATTRIBUTES)],
+        "style-src-attr": [UNSAFE_HASHES, *map(csp_hash, ADMIN_INLINE_STYLE_ATTRIBUTES)],
+    }
+}
+
+# -- Login protection (django-axes) --
+# After this many failed logins for one username from one client address, that pair is locked for
+# the cool-off time (locking a whole address would lock every editor out when they share one, as
+# all clients do behind a proxy). Attempts live in the database, so every instance sees them;
+# superusers see and clear them in the admin (Axes › Access attempts).
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "evtracker.lockout.login_locked_out"
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME.total_seconds() < 60:
+    raise ImproperlyConfigured("DJANGO_LOGIN_FAILURE_LIMIT and DJANGO_LOGIN_COOLOFF_MINUTES must be at least 1.")
 
 LOGGING = {
     "version": 1,

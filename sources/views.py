@@ -1,31 +1,33 @@
-from django.db.models import Prefetch
+from django.db.models import QuerySet
 
-from companies.models import Company, Deal
-from companies.views import PublishedDetailView
-from sources.models import Excerpt, Source
+from evtracker.public import PublicListView, PublishedDetailView
+from sources import selectors
+from sources.filters import SourceFilter
+from sources.models import Source
 from sources.rendering import source_blocks
+
+
+class SourceListView(PublicListView):
+    filterset_class = SourceFilter
+    context_object_name = "sources"
+    template_name = "sources/source_list.html"
+
+    def get_queryset(self) -> QuerySet[Source]:
+        return selectors.source_list()
 
 
 class SourceDetailView(PublishedDetailView):
     model = Source
     template_name = "sources/source_detail.html"
 
-    def get_queryset(self):
-        excerpts = Excerpt.objects.prefetch_related(
-            Prefetch("companies", queryset=Company.objects.published()),
-            Prefetch("deals", queryset=Deal.objects.published()),
-        )
-        return (
-            super()
-            .get_queryset()
-            .select_related("story")
-            .prefetch_related("noise_spans", Prefetch("excerpts", queryset=excerpts))
-        )
+    def get_queryset(self) -> QuerySet[Source]:
+        return selectors.source_detail()
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
         source = self.object
         excerpts = list(source.excerpts.all())
         context["excerpts"] = excerpts
         context["blocks"] = source_blocks(source.text, excerpts, list(source.noise_spans.all()))
+        context["versions"] = source.story.published_versions if source.story else [source]
         return context

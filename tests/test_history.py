@@ -50,7 +50,9 @@ def test_revert_restores_an_earlier_version(client, boss):
 
 def test_workflow_action_is_recorded(client, boss):
     deal = make_deal(state=EditorialState.DRAFT)
-    client.post(reverse("admin:companies_deal_changelist"), {"action": "send_for_review", "_selected_action": [deal.pk]})
+    client.post(
+        reverse("admin:companies_deal_changelist"), {"action": "send_for_review", "_selected_action": [deal.pk]}
+    )
     latest = deal.history.latest()
     assert (latest.editorial_state, latest.history_user, latest.history_change_reason) == (
         "in_review",
@@ -62,7 +64,9 @@ def test_workflow_action_is_recorded(client, boss):
 def test_admin_import_is_attributed_to_the_user_who_confirmed_it(client, boss):
     csv_text = "slug,name,kind,editorial_state\nexample-motors,Example Motors,ev_startup,draft\n"
     upload = SimpleUploadedFile("companies.csv", csv_text.encode("utf-8"), content_type="text/csv")
-    preview = client.post(reverse("admin:companies_company_import"), {"resource": 0, "format": 0, "import_file": upload})
+    preview = client.post(
+        reverse("admin:companies_company_import"), {"resource": 0, "format": 0, "import_file": upload}
+    )
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
     client.post(reverse("admin:companies_company_process_import"), hidden)
     created = Company.objects.get(slug="example-motors")
@@ -75,3 +79,14 @@ def test_inline_participation_change_is_recorded(boss):
     xiaomi = make_company()
     deal.participations.create(company=xiaomi, role="parent")
     assert Deal.participations.rel.related_model.history.filter(deal_id=deal.pk, history_type="+").count() == 1
+
+
+def test_public_pages_show_last_updated_from_history(client):
+    import datetime
+
+    deal = make_deal()
+    record = deal.history.latest()
+    record.history_date = datetime.datetime(2024, 3, 9, 12, 0, tzinfo=datetime.UTC)
+    record.save()
+    page = client.get(deal.get_absolute_url()).text
+    assert '<dt>Last updated</dt><dd><time datetime="2024-03-09T12:00:00+00:00">9 Mar 2024</time></dd>' in page
