@@ -117,7 +117,7 @@ def test_reader_follows_a_company_a_deal_and_an_excerpt_to_its_highlighted_place
     assert mark.count() == 1 and mark.get_attribute("id") == target.split("#")[1]
     assert mark.is_visible() and mark.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
     box = mark.bounding_box()
-    assert 0 <= box["y"] < DESKTOP["height"]  # scrolled into view
+    assert -1 < box["y"] < DESKTOP["height"]  # scrolled into view (sub-pixel rounding can put it at -0.2)
     highlighted = " ".join(page.locator(".source-text mark").all_inner_texts())
     assert quote[:40] in " ".join(highlighted.split())
 
