@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib import admin
+from django.db import connections
 from django.urls import NoReverseMatch, reverse
 
 from tests.conftest import make_company
@@ -65,6 +66,9 @@ def browser(live_server, monkeypatch):
         page = chromium.new_page()
         yield Browser(page, live_server.url)
         chromium.close()
+        # Database work done while Playwright ran has connections of its own: close them, or
+        # PostgreSQL refuses to drop the test database at the end ("accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture
