@@ -97,6 +97,8 @@ class RecordAdmin(ExportActionMixin, ImportExportModelAdmin, SimpleHistoryAdmin)
                 "import_file",
                 "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”, or upload the .xlsx file itself.",
             )
+        elif isinstance(error, formats.UnreadableFile):
+            form.add_error("import_file", str(error))
         else:
             super().add_data_read_fail_error_to_form(form, error)
 

@@ -7,6 +7,7 @@ is text” and which the import drops again. Numbers are `NumberText`, so they a
 and go into XLSX files as real numbers.
 """
 
+import json
 from decimal import Decimal
 
 import tablib
@@ -45,8 +46,18 @@ class CSV(SafeExportMixin, base_formats.CSV):
     pass
 
 
+class UnreadableFile(ValueError):
+    """A file that cannot be read as a table; the message says why, for the editor."""
+
+
 class JSON(SafeExportMixin, base_formats.JSON):
-    pass
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            in_stream = in_stream.decode(self.encoding or "utf-8-sig")
+        try:
+            return json_dataset(json.loads(in_stream))
+        except json.JSONDecodeError as error:
+            raise UnreadableFile(f"not valid JSON (line {error.lineno}, column {error.colno}).") from None
 
 
 class XLSX(SafeExportMixin, base_formats.XLSX):
@@ -58,3 +69,25 @@ class XLSX(SafeExportMixin, base_formats.XLSX):
 
 
 FORMATS = [CSV, XLSX, JSON]
+
+
+def json_dataset(records, *, name: str = "") -> tablib.Dataset:
+    """A list of objects (what the JSON export writes) as a dataset. Every object must have the
+    same keys: tablib would take the first object's keys and quietly drop any other."""
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        where = f"{name}: " if name else ""
+        raise UnreadableFile(f"{where}expected a list of objects, one per row, as the JSON export writes.")
+    dataset = tablib.Dataset()
+    if not records:
+        return dataset
+    dataset.headers = list(records[0])
+    for number, record in enumerate(records, start=1):
+        if set(record) != set(dataset.headers):
+            extra = sorted(set(record) - set(dataset.headers))
+            missing = sorted(set(dataset.headers) - set(record))
+            problems = [f"unexpected key(s): {', '.join(extra)}"] * bool(extra)
+            problems += [f"missing key(s): {', '.join(missing)}"] * bool(missing)
+            where = f"{name}, row {number}" if name else f"Row {number}"
+            raise UnreadableFile(f"{where}: {'; '.join(problems)} (every row needs the same keys).")
+        dataset.append([record[key] for key in dataset.headers])
+    return dataset

@@ -7,6 +7,8 @@ plain decimals, and error messages that name the row and the column.
 """
 
 import datetime
+import json
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,7 +20,7 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
 from evtracker.editorial import EditorialState, can_publish, needs_reviewer
-from evtracker.formats import NumberText, unneutralise
+from evtracker.formats import NumberText, json_dataset, unneutralise
 from evtracker.partial_dates import DatePrecision, format_partial_date_iso, parse_partial_date
 
 LIST_SEPARATOR = "|"
@@ -312,6 +314,7 @@ class ImportReport:
     updated: int
     unchanged: int
     errors: list[str]
+    deleted: int = 0
 
     @property
     def changed(self) -> int:
@@ -348,26 +351,57 @@ def describe_errors(resource: CuratedResource, result, *, name: str) -> list[str
 
 
 def import_dataset(
-    resource: CuratedResource, dataset: tablib.Dataset, *, name: str, dry_run: bool = False, **kwargs
+    resource: CuratedResource,
+    dataset: tablib.Dataset,
+    *,
+    name: str,
+    dry_run: bool = False,
+    raise_errors: bool = False,
+    **kwargs,
 ) -> ImportReport:
-    result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False, **kwargs)
+    result = resource.import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
     return ImportReport(
         name=name,
         new=result.totals.get("new", 0),
         updated=result.totals.get("update", 0),
         unchanged=result.totals.get("skip", 0),
+        deleted=result.totals.get("delete", 0),
         errors=describe_errors(resource, result, name=name),
     )
 
 
-def read_dataset(path: Path) -> tablib.Dataset:
-    """Read a CSV (UTF-8, with or without BOM) or XLSX file; raise ValueError saying what is wrong."""
+READABLE_FORMATS = ("csv", "xlsx", "json")
+
+
+def read_dataset(
+    path: Path, *, file_format: str = "", encoding: str = "", content: bytes | None = None
+) -> tablib.Dataset:
+    """Read a CSV (UTF-8, with or without BOM, unless `encoding` says otherwise), XLSX or JSON
+    file, its format taken from the name unless given; raise ValueError saying what is wrong.
+    `content` stands in for the file's bytes (standard input on the command line)."""
+    file_format = (file_format or path.suffix.lstrip(".")).lower()
+    if file_format not in READABLE_FORMATS:
+        raise ValueError(
+            f"{path.name}: cannot tell the file format from its name; "
+            f"name it .csv, .xlsx or .json, or give the format ({', '.join(READABLE_FORMATS)})."
+        )
+    raw = path.read_bytes() if content is None else content
     try:
-        if path.suffix.lower() == ".xlsx":
-            return tablib.Dataset().load(path.read_bytes(), format="xlsx")
-        text = path.read_bytes().decode("utf-8-sig")
+        if file_format == "xlsx":
+            return tablib.Dataset().load(raw, format="xlsx")
+        text = raw.decode(encoding or "utf-8-sig")
+        if file_format == "json":
+            return json_dataset(json.loads(text), name=path.name)
         return tablib.Dataset().load(text, format="csv")
     except UnicodeDecodeError as error:
+        if encoding:
+            raise ValueError(f"{path.name}: not {encoding} text (byte {error.start}).") from None
         raise ValueError(f"{path.name}: not UTF-8 text (byte {error.start}); save it as CSV UTF-8.") from None
+    except LookupError:
+        raise ValueError(f"{path.name}: unknown encoding {encoding!r}.") from None
     except tablib.InvalidDimensions:
         raise ValueError(f"{path.name}: rows have different numbers of columns than the header.") from None
+    except zipfile.BadZipFile:
+        raise ValueError(f"{path.name}: not an XLSX workbook (save it from the spreadsheet as .xlsx).") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path.name}: not valid JSON (line {error.lineno}, column {error.colno}).") from None

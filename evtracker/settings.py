@@ -45,11 +45,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    # Before import_export: its `import` and `export` commands are replaced by ours.
+    "evtracker",
     "import_export",
     "simple_history",
     "csp",
     "axes",
-    "evtracker",
     "companies",
     "sources",
 ]

@@ -1,12 +1,15 @@
 """Admin import of real files from tests/data: messy spreadsheets are read as the editor meant,
 the preview says what will change, and a file with any bad row changes nothing."""
 
+import json
+
 import pytest
 
 from companies.models import Company, Deal
 from sources.models import Excerpt
 from tests.conftest import DRAFT, make_company, make_deal, make_source
 from tests.import_helpers import (
+    JSON,
     XLSX,
     confirm,
     diff_sides,
@@ -187,3 +190,15 @@ def test_unknown_slug_in_a_many_to_many_column_is_an_error(boss, parents):
     assert "Confirm import" not in preview.text
     assert snapshot() == before
     assert not Excerpt.objects.exists()
+
+
+def test_json_rows_with_different_keys_are_refused_in_the_admin(boss, parents):
+    """tablib would keep only the first object's keys and drop the rest without a word."""
+    first = {"slug": "json-motors", "name": "JSON Motors", "kind": "automaker", "editorial_state": "draft"}
+    content = json.dumps([first, {**first, "slug": "json-two", "website": "https://json.example"}]).encode()
+    before = snapshot()
+    response = upload(boss, Company, "companies.json", content=content, file_format=JSON)
+    page = visible_text(response)
+    assert "Row 2: unexpected key(s): website (every row needs the same keys)." in page
+    assert "Confirm import" not in response.text
+    assert snapshot() == before

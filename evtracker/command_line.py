@@ -1,0 +1,41 @@
+"""What `manage.py import` and `manage.py export` share: which resource and which format.
+
+The project's commands replace the library's commands of the same names so that the command
+line reads and writes files exactly as the admin does (evtracker/formats.py, `read_dataset`).
+"""
+
+from django.apps import apps
+from django.contrib import admin
+from django.core.management.base import CommandError
+from django.utils.module_loading import import_string
+
+from evtracker import formats
+
+FORMAT_NAMES = {format_class.__name__.lower(): format_class for format_class in formats.FORMATS}
+
+
+def resource_class(name: str):
+    """A resource by dotted path (`companies.resources.CompanyResource`), or a model label
+    (`companies.Company`) meaning the resource its admin imports and exports with."""
+    try:
+        return import_string(name)
+    except ImportError:
+        pass
+    try:
+        model = apps.get_model(name)
+    except (LookupError, ValueError):
+        model = None
+    model_admin = admin.site._registry.get(model) if model else None
+    if model_admin is None or not getattr(model_admin, "resource_classes", None):
+        raise CommandError(
+            f"Unknown resource {name!r}: give a resource class (companies.resources.CompanyResource) "
+            "or the label of a model the admin imports (companies.Company)."
+        )
+    return model_admin.resource_classes[0]
+
+
+def format_class(name: str):
+    try:
+        return FORMAT_NAMES[name.lower()]
+    except KeyError:
+        raise CommandError(f"Unknown format {name!r}: use one of {', '.join(FORMAT_NAMES)}.") from None
