@@ -157,5 +157,7 @@ def main(sizes: list[int]) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2], Path(sys.argv[3]))
-    else:
+    elif all(arg.isdigit() for arg in sys.argv[1:]):
         main([int(arg) for arg in sys.argv[1:]] or [10_000, 100_000])
+    else:
+        raise SystemExit(__doc__)

@@ -146,17 +146,27 @@ class PartialDateField(fields.Field):
 
 def tidy_dataset(dataset: tablib.Dataset, *, verbatim: frozenset[str] = frozenset()) -> None:
     """Undo what spreadsheets do to a file, in place: header case and spaces, empty trailing
-    columns, spaces around values (except verbatim columns) and the apostrophe marking text."""
-    headers = [_text(header).lower() for header in dataset.headers or []]
+    columns, spaces around values (except verbatim columns) and the apostrophe marking text.
+    A file that needs none of it (such as our own export) is left as it is, which saves
+    rebuilding a large dataset."""
+    original_headers = list(dataset.headers or [])
+    headers = [_text(header).lower() for header in original_headers]
     keep = [index for index, header in enumerate(headers) if header]
     for index, header in enumerate(headers):
         if not header and any(_text(row[index]) for row in dataset):
             raise ValueError(f"column {index + 1} has values but no header")
-    rows = [[tidy_cell(row[index], verbatim=headers[index] in verbatim) for index in keep] for row in dataset]
+    columns = [(index, headers[index] in verbatim) for index in keep]
+    rows = [[tidy_cell(row[index], verbatim=is_verbatim) for index, is_verbatim in columns] for row in dataset]
+    if headers == original_headers and len(keep) == len(headers) and all(map(_same_cells, rows, dataset)):
+        return
     dataset.wipe()
     dataset.headers = [headers[index] for index in keep]
     for row in rows:
         dataset.append(row)
+
+
+def _same_cells(tidied: list, row: tuple) -> bool:
+    return tuple(tidied) == row
 
 
 def tidy_cell(value, *, verbatim: bool):
