@@ -10,26 +10,29 @@ from django.core.management.base import CommandError
 from django.utils.module_loading import import_string
 
 from evtracker import formats
+from evtracker.imports import CuratedResource
 
 FORMAT_NAMES = {format_class.__name__.lower(): format_class for format_class in formats.FORMATS}
 
 
-def resource_class(name: str):
-    """A resource by dotted path (`companies.resources.CompanyResource`), or a model label
-    (`companies.Company`) meaning the resource its admin imports and exports with."""
+def resource_class(name: str) -> type[CuratedResource]:
+    """A resource by dotted path (`companies.resources.CompanyResource`), or a model by label
+    (`companies.Company`) or dotted path (`companies.models.Company`), meaning the resource its
+    admin imports and exports with."""
     try:
-        return import_string(name)
+        found = import_string(name)
     except ImportError:
-        pass
-    try:
-        model = apps.get_model(name)
-    except (LookupError, ValueError):
-        model = None
-    model_admin = admin.site._registry.get(model) if model else None
+        try:
+            found = apps.get_model(name)
+        except (LookupError, ValueError):
+            found = None
+    if isinstance(found, type) and issubclass(found, CuratedResource):
+        return found
+    model_admin = admin.site._registry.get(found) if isinstance(found, type) else None
     if model_admin is None or not getattr(model_admin, "resource_classes", None):
         raise CommandError(
-            f"Unknown resource {name!r}: give a resource class (companies.resources.CompanyResource) "
-            "or the label of a model the admin imports (companies.Company)."
+            f"Unknown resource {name!r}: give the label of a model the admin imports (companies.Company) "
+            "or its resource class (companies.resources.CompanyResource)."
         )
     return model_admin.resource_classes[0]
 

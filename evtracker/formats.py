@@ -7,11 +7,16 @@ is text” and which the import drops again. Numbers are `NumberText`, so they a
 and go into XLSX files as real numbers.
 """
 
+import csv
 import json
 from decimal import Decimal
 
 import tablib
 from import_export.formats import base_formats
+
+# An archived article is one cell of sources.csv; the csv module's default limit of 131,072
+# characters per cell would refuse a long one. The upload limit bounds files anyway.
+csv.field_size_limit(2**31 - 1)
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 

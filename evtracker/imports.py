@@ -6,9 +6,10 @@ dropped), choices by code with the allowed codes in the message, partial dates, 
 plain decimals, and error messages that name the row and the column.
 """
 
+import codecs
+import csv
 import datetime
 import json
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -155,6 +156,9 @@ def tidy_dataset(dataset: tablib.Dataset, *, verbatim: frozenset[str] = frozense
     for index, header in enumerate(headers):
         if not header and any(_text(row[index]) for row in dataset):
             raise ValueError(f"column {index + 1} has values but no header")
+        if header and header in headers[:index]:
+            first = headers.index(header) + 1
+            raise ValueError(f'columns {first} and {index + 1} are both "{header}"; keep one of them')
     columns = [(index, headers[index] in verbatim) for index in keep]
     rows = [[tidy_cell(row[index], verbatim=is_verbatim) for index, is_verbatim in columns] for row in dataset]
     if headers == original_headers and len(keep) == len(headers) and all(map(_same_cells, rows, dataset)):
@@ -334,20 +338,20 @@ class ImportReport:
         return f"{self.name}: {self.new} new, {self.updated} updated, {self.unchanged} unchanged"
 
 
-def row_label(number: int) -> str:
+def row_label(number: int, *, lines: bool = True) -> str:
     """Rows are counted as the admin's import preview counts them: row 1 is the first under the
-    header, which a spreadsheet shows as line 2."""
-    return f"row {number} (line {number + 1})"
+    header, which a spreadsheet shows as line 2 (a JSON file has no such lines)."""
+    return f"row {number} (line {number + 1})" if lines else f"row {number}"
 
 
-def describe_errors(resource: CuratedResource, result, *, name: str) -> list[str]:
+def describe_errors(resource: CuratedResource, result, *, name: str, lines: bool = True) -> list[str]:
     """Turn an import result's errors into one plain line per problem, naming row and column."""
-    lines = [
+    problems = [
         f"{name}: {line}" for error in result.base_errors for line in getattr(error.error, "lines", [str(error.error)])
     ]
     for number, row_errors in result.row_errors():
         for error in row_errors:
-            lines.append(f"{name}, {row_label(number)}: {error.error}")
+            problems.append(f"{name}, {row_label(number, lines=lines)}: {error.error}")
     for invalid in result.invalid_rows:
         for attribute, messages in invalid.error_dict.items():
             column = resource.column_for(attribute) if attribute != NON_FIELD_ERRORS else None
@@ -355,9 +359,9 @@ def describe_errors(resource: CuratedResource, result, *, name: str) -> list[str
                 f'column "{column}"' if column else (f'field "{attribute}"' if attribute != NON_FIELD_ERRORS else "")
             )
             for message in messages:
-                prefix = f"{name}, {row_label(invalid.number)}"
-                lines.append(f"{prefix}, {where}: {message}" if where else f"{prefix}: {message}")
-    return lines
+                prefix = f"{name}, {row_label(invalid.number, lines=lines)}"
+                problems.append(f"{prefix}, {where}: {message}" if where else f"{prefix}: {message}")
+    return problems
 
 
 def import_dataset(
@@ -367,8 +371,11 @@ def import_dataset(
     name: str,
     dry_run: bool = False,
     raise_errors: bool = False,
+    lines: bool = True,
     **kwargs,
 ) -> ImportReport:
+    """Import a dataset and report it; `lines=False` leaves spreadsheet line numbers out of the
+    messages (for JSON files)."""
     result = resource.import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
     return ImportReport(
         name=name,
@@ -376,11 +383,24 @@ def import_dataset(
         updated=result.totals.get("update", 0),
         unchanged=result.totals.get("skip", 0),
         deleted=result.totals.get("delete", 0),
-        errors=describe_errors(resource, result, name=name),
+        errors=describe_errors(resource, result, name=name, lines=lines),
     )
 
 
 READABLE_FORMATS = ("csv", "xlsx", "json")
+
+
+def file_format_of(path: Path, given: str = "") -> str:
+    """The format of a file to read: the one given (csv, xlsx, json), or its name's extension."""
+    file_format = (given or path.suffix.lstrip(".")).lower()
+    if file_format not in READABLE_FORMATS:
+        if given:
+            raise ValueError(f"Unknown format {given!r}: use one of {', '.join(READABLE_FORMATS)}.")
+        raise ValueError(
+            f"{path.name}: cannot tell the file format from its name; "
+            f"name it .csv, .xlsx or .json, or give the format ({', '.join(READABLE_FORMATS)})."
+        )
+    return file_format
 
 
 def read_dataset(
@@ -389,17 +409,23 @@ def read_dataset(
     """Read a CSV (UTF-8, with or without BOM, unless `encoding` says otherwise), XLSX or JSON
     file, its format taken from the name unless given; raise ValueError saying what is wrong.
     `content` stands in for the file's bytes (standard input on the command line)."""
-    file_format = (file_format or path.suffix.lstrip(".")).lower()
-    if file_format not in READABLE_FORMATS:
-        raise ValueError(
-            f"{path.name}: cannot tell the file format from its name; "
-            f"name it .csv, .xlsx or .json, or give the format ({', '.join(READABLE_FORMATS)})."
-        )
-    raw = path.read_bytes() if content is None else content
+    file_format = file_format_of(path, file_format)
     try:
-        if file_format == "xlsx":
+        codecs.lookup(encoding or "utf-8-sig")
+    except LookupError:
+        raise ValueError(f"Unknown encoding {encoding!r}.") from None
+    try:
+        raw = path.read_bytes() if content is None else content
+    except OSError as error:
+        raise ValueError(f"{path.name}: cannot be read ({error.strerror}).") from None
+    if file_format == "xlsx":
+        try:
             return tablib.Dataset().load(raw, format="xlsx")
-        text = raw.decode(encoding or "utf-8-sig")
+        except Exception:  # openpyxl fails in many ways on a file that is not a workbook
+            raise ValueError(f"{path.name}: not an XLSX workbook (save it from the spreadsheet as .xlsx).") from None
+    try:
+        # A byte order mark is not part of the first header, whichever encoding was named.
+        text = raw.decode(encoding or "utf-8-sig").removeprefix("\ufeff")
         if file_format == "json":
             return json_dataset(json.loads(text), name=path.name)
         return tablib.Dataset().load(text, format="csv")
@@ -407,11 +433,9 @@ def read_dataset(
         if encoding:
             raise ValueError(f"{path.name}: not {encoding} text (byte {error.start}).") from None
         raise ValueError(f"{path.name}: not UTF-8 text (byte {error.start}); save it as CSV UTF-8.") from None
-    except LookupError:
-        raise ValueError(f"{path.name}: unknown encoding {encoding!r}.") from None
     except tablib.InvalidDimensions:
         raise ValueError(f"{path.name}: rows have different numbers of columns than the header.") from None
-    except zipfile.BadZipFile:
-        raise ValueError(f"{path.name}: not an XLSX workbook (save it from the spreadsheet as .xlsx).") from None
+    except csv.Error as error:
+        raise ValueError(f"{path.name}: not a readable CSV file ({error}).") from None
     except json.JSONDecodeError as error:
         raise ValueError(f"{path.name}: not valid JSON (line {error.lineno}, column {error.colno}).") from None

@@ -1,5 +1,6 @@
-"""The command line: the library's `manage.py import` and `export` work with our resources, with
-the same strictness and the same formula-safe files as the admin."""
+"""The command line: `manage.py import` and `export` (the project's commands, in place of the
+library's of the same names) read and write files as the admin does, with the same strictness
+and the same formula-safe files."""
 
 import csv
 import io
@@ -197,7 +198,9 @@ def test_json_rows_with_different_keys_are_refused_not_dropped(parents, tmp_path
     [
         (("companies.Nothing", "companies_bom.csv"), "Unknown resource 'companies.Nothing'"),
         ((COMPANIES, "missing.csv"), "missing.csv: no such file."),
-        ((COMPANIES, "companies_bom.csv", "--format", "ods"), "companies_bom.csv: cannot tell the file format"),
+        ((COMPANIES, "companies_bom.csv", "--format", "ods"), "Unknown format 'ods': use one of csv, xlsx, json."),
+        ((COMPANIES, "companies_bom.csv", "--encoding", "klingon"), "Unknown encoding 'klingon'."),
+        (("evtracker.imports.read_dataset", "companies_bom.csv"), "Unknown resource 'evtracker.imports.read_dataset'"),
         ((COMPANIES, "-"), "Reading standard input needs --format"),
     ],
 )
@@ -212,3 +215,88 @@ def test_import_command_says_what_is_wrong_with_its_arguments(parents, arguments
 def test_export_command_refuses_an_unknown_format():
     with pytest.raises(CommandError, match=re.escape("Unknown format 'ods': use one of csv, xlsx, json.")):
         run_export("ods", COMPANIES)
+
+
+def test_import_command_takes_a_model_by_dotted_path_and_keeps_a_bom_under_a_named_encoding(parents):
+    status, output = run_import("companies.models.Company", "companies_bom.csv", "--encoding", "utf-8")
+    assert status == 0, output
+    assert Company.objects.get(slug="bom-motors").headquarters == "Hefei, China"
+
+
+def test_import_command_shows_what_would_change_and_asks_first(parents, monkeypatch):
+    questions = []
+    monkeypatch.setattr("builtins.input", lambda question: questions.append(question) or "yes")
+    err = io.StringIO()
+    call_command("import", COMPANIES, str(DATA / "companies_crlf.csv"), stdout=err, stderr=err)
+    assert questions == ["Import it? [yes/no]: "]
+    assert "companies_crlf.csv: 2 new, 0 updated and 0 unchanged companies." in err.getvalue()
+    assert "Import finished: 2 new" in err.getvalue()
+    assert Company.objects.filter(slug__startswith="crlf-").count() == 2
+    record = Company.objects.get(slug="crlf-motors").history.get()
+    assert record.history_change_reason == "Imported from companies_crlf.csv"
+
+
+@pytest.mark.parametrize("answer", ["no", "", EOFError])
+def test_import_command_writes_nothing_unless_the_answer_is_yes(parents, monkeypatch, answer):
+    def reply(question):
+        if answer is EOFError:
+            raise EOFError
+        return answer
+
+    monkeypatch.setattr("builtins.input", reply)
+    with pytest.raises(CommandError, match=re.escape("Import cancelled; nothing was written.")):
+        call_command("import", COMPANIES, str(DATA / "companies_crlf.csv"), stdout=io.StringIO(), stderr=io.StringIO())
+    assert not Company.objects.filter(slug__startswith="crlf-").exists()
+
+
+def test_import_command_does_not_ask_about_a_bad_file(parents, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda question: pytest.fail("asked about a file with errors"))
+    with pytest.raises(CommandError, match=r'row 3 \(line 4\), column "date": "2021-13" is not a date'):
+        call_command("import", DEALS, str(DATA / "deals_one_bad_row.csv"), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_standard_input_cannot_also_answer_the_question(parents):
+    with pytest.raises(CommandError, match="Reading standard input needs --no-input"):
+        call_command("import", COMPANIES, "-", "--format", "csv", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_a_file_that_is_not_a_workbook_is_named_as_such(parents, tmp_path):
+    path = tmp_path / "companies.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    status, output = run_import(COMPANIES, str(path))
+    assert status == 1
+    assert "companies.xlsx: not an XLSX workbook (save it from the spreadsheet as .xlsx)." in output
+
+
+def test_a_cell_longer_than_the_csv_modules_default_limit_is_imported_whole(parents, tmp_path):
+    summary = "长" * 100_000 + " and a long summary, " * 10_000
+    path = tmp_path / "companies.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(
+            [
+                ["slug", "name", "kind", "summary", "editorial_state"],
+                ["long-motors", "Long", "automaker", summary, "draft"],
+            ]
+        )
+    status, output = run_import(COMPANIES, str(path))
+    assert status == 0, output
+    assert Company.objects.get(slug="long-motors").summary == summary.strip()
+
+
+def test_headers_that_tidy_to_the_same_name_are_refused(parents, tmp_path):
+    path = tmp_path / "companies.csv"
+    path.write_text("slug,name,kind,Name ,editorial_state\ntwin-motors,Twin,automaker,Other,draft\n", encoding="utf-8")
+    status, output = run_import(COMPANIES, str(path))
+    assert status == 1
+    assert 'columns 2 and 4 are both "name"; keep one of them' in output
+    assert not Company.objects.filter(slug="twin-motors").exists()
+
+
+def test_json_errors_name_the_row_without_spreadsheet_lines(parents, tmp_path):
+    path = tmp_path / "deals.json"
+    row = {"slug": "json-deal", "title": "A JSON deal", "kind": "investment", "status": "announced"}
+    path.write_text(json.dumps([{**row, "date": "2021-13", "editorial_state": "draft"}]), encoding="utf-8")
+    status, output = run_import(DEALS, str(path))
+    assert status == 1
+    assert 'deals.json, row 1, column "date": "2021-13" is not a date' in output
+    assert "(line" not in output
