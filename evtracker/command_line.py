@@ -9,10 +9,8 @@ from django.contrib import admin
 from django.core.management.base import CommandError
 from django.utils.module_loading import import_string
 
-from evtracker import formats
+from evtracker.formats import FORMAT_NAMES
 from evtracker.imports import CuratedResource
-
-FORMAT_NAMES = {format_class.__name__.lower(): format_class for format_class in formats.FORMATS}
 
 
 def resource_class(name: str) -> type[CuratedResource]:

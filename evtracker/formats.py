@@ -47,22 +47,26 @@ class SafeExportMixin:
         return neutralise(value)
 
 
-class CSV(SafeExportMixin, base_formats.CSV):
-    pass
-
-
 class UnreadableFile(ValueError):
     """A file that cannot be read as a table; the message says why, for the editor."""
 
 
+def decode(in_stream, encoding: str | None) -> str:
+    """A text file's content as text; a byte order mark is not part of the first header,
+    whichever encoding was named."""
+    if isinstance(in_stream, bytes):
+        in_stream = in_stream.decode(encoding or "utf-8-sig")
+    return in_stream.removeprefix("\ufeff")
+
+
+class CSV(SafeExportMixin, base_formats.CSV):
+    def create_dataset(self, in_stream, **kwargs):
+        return super().create_dataset(decode(in_stream, self.encoding), **kwargs)
+
+
 class JSON(SafeExportMixin, base_formats.JSON):
     def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes):
-            in_stream = in_stream.decode(self.encoding or "utf-8-sig")
-        try:
-            return json_dataset(json.loads(in_stream))
-        except json.JSONDecodeError as error:
-            raise UnreadableFile(f"not valid JSON (line {error.lineno}, column {error.colno}).") from None
+        return json_records(decode(in_stream, self.encoding))
 
 
 class XLSX(SafeExportMixin, base_formats.XLSX):
@@ -74,6 +78,15 @@ class XLSX(SafeExportMixin, base_formats.XLSX):
 
 
 FORMATS = [CSV, XLSX, JSON]
+FORMAT_NAMES = {format_class.__name__.lower(): format_class for format_class in FORMATS}
+
+
+def json_records(text: str, *, name: str = "") -> tablib.Dataset:
+    try:
+        return json_dataset(json.loads(text), name=name)
+    except json.JSONDecodeError as error:
+        where = f"{name}: " if name else ""
+        raise UnreadableFile(f"{where}not valid JSON (line {error.lineno}, column {error.colno}).") from None
 
 
 def json_dataset(records, *, name: str = "") -> tablib.Dataset:

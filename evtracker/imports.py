@@ -9,7 +9,6 @@ plain decimals, and error messages that name the row and the column.
 import codecs
 import csv
 import datetime
-import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,7 +20,7 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
 from evtracker.editorial import EditorialState, can_publish, needs_reviewer
-from evtracker.formats import NumberText, json_dataset, unneutralise
+from evtracker.formats import FORMAT_NAMES, NumberText, decode, json_records, unneutralise
 from evtracker.partial_dates import DatePrecision, format_partial_date_iso, parse_partial_date
 
 LIST_SEPARATOR = "|"
@@ -387,18 +386,15 @@ def import_dataset(
     )
 
 
-READABLE_FORMATS = ("csv", "xlsx", "json")
-
-
 def file_format_of(path: Path, given: str = "") -> str:
     """The format of a file to read: the one given (csv, xlsx, json), or its name's extension."""
     file_format = (given or path.suffix.lstrip(".")).lower()
-    if file_format not in READABLE_FORMATS:
+    if file_format not in FORMAT_NAMES:
         if given:
-            raise ValueError(f"Unknown format {given!r}: use one of {', '.join(READABLE_FORMATS)}.")
+            raise ValueError(f"Unknown format {given!r}: use one of {', '.join(FORMAT_NAMES)}.")
         raise ValueError(
             f"{path.name}: cannot tell the file format from its name; "
-            f"name it .csv, .xlsx or .json, or give the format ({', '.join(READABLE_FORMATS)})."
+            f"name it .csv, .xlsx or .json, or give the format ({', '.join(FORMAT_NAMES)})."
         )
     return file_format
 
@@ -407,8 +403,8 @@ def read_dataset(
     path: Path, *, file_format: str = "", encoding: str = "", content: bytes | None = None
 ) -> tablib.Dataset:
     """Read a CSV (UTF-8, with or without BOM, unless `encoding` says otherwise), XLSX or JSON
-    file, its format taken from the name unless given; raise ValueError saying what is wrong.
-    `content` stands in for the file's bytes (standard input on the command line)."""
+    file with the admin's readers, its format taken from the name unless given; raise ValueError
+    saying what is wrong. `content` stands in for the file's bytes (standard input)."""
     file_format = file_format_of(path, file_format)
     try:
         codecs.lookup(encoding or "utf-8-sig")
@@ -418,17 +414,16 @@ def read_dataset(
         raw = path.read_bytes() if content is None else content
     except OSError as error:
         raise ValueError(f"{path.name}: cannot be read ({error.strerror}).") from None
+    reader = FORMAT_NAMES[file_format](encoding=encoding or "utf-8-sig")
     if file_format == "xlsx":
         try:
-            return tablib.Dataset().load(raw, format="xlsx")
+            return reader.create_dataset(raw)
         except Exception:  # openpyxl fails in many ways on a file that is not a workbook
             raise ValueError(f"{path.name}: not an XLSX workbook (save it from the spreadsheet as .xlsx).") from None
     try:
-        # A byte order mark is not part of the first header, whichever encoding was named.
-        text = raw.decode(encoding or "utf-8-sig").removeprefix("\ufeff")
         if file_format == "json":
-            return json_dataset(json.loads(text), name=path.name)
-        return tablib.Dataset().load(text, format="csv")
+            return json_records(decode(raw, encoding), name=path.name)
+        return reader.create_dataset(raw)
     except UnicodeDecodeError as error:
         if encoding:
             raise ValueError(f"{path.name}: not {encoding} text (byte {error.start}).") from None
@@ -437,5 +432,3 @@ def read_dataset(
         raise ValueError(f"{path.name}: rows have different numbers of columns than the header.") from None
     except csv.Error as error:
         raise ValueError(f"{path.name}: not a readable CSV file ({error}).") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{path.name}: not valid JSON (line {error.lineno}, column {error.colno}).") from None

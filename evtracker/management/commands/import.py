@@ -36,7 +36,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, resource, import_file_name, interactive, dry_run, raise_errors, **options):
-        resource = resource_class(resource)()
+        resource_type = resource_class(resource)
+        plural = resource_type._meta.model._meta.verbose_name_plural
         if import_file_name == "-":
             if not options["format"]:
                 raise CommandError("Reading standard input needs --format (csv, xlsx or json).")
@@ -54,8 +55,8 @@ class Command(BaseCommand):
             raise CommandError(f"{error}\nNothing was imported.") from None
 
         def run(*, dry_run: bool):
-            return import_dataset(
-                resource,
+            return import_dataset(  # a fresh resource each time: the preview leaves nothing behind
+                resource_type(),
                 dataset,
                 name=path.name,
                 dry_run=dry_run,
@@ -69,8 +70,7 @@ class Command(BaseCommand):
             preview = run(dry_run=True)
             self.refuse_errors(preview, path)
             self.stderr.write(
-                f"{path.name}: {preview.new} new, {preview.updated} updated and {preview.unchanged} unchanged "
-                f"{resource._meta.model._meta.verbose_name_plural}."
+                f"{path.name}: {preview.new} new, {preview.updated} updated and {preview.unchanged} unchanged {plural}."
             )
             try:
                 answer = input("Import it? [yes/no]: ")
@@ -78,12 +78,10 @@ class Command(BaseCommand):
                 answer = ""
             if answer.strip().lower() not in ("yes", "y"):
                 raise CommandError("Import cancelled; nothing was written.")
-            dataset = read_dataset(path, file_format=file_format, encoding=options["encoding"], content=content)
         report = run(dry_run=dry_run)
         if dry_run:
             self.stderr.write(self.style.NOTICE("You have activated the --dry-run option so no data will be modified."))
         self.refuse_errors(report, path)
-        plural = resource._meta.model._meta.verbose_name_plural
         self.stderr.write(
             self.style.NOTICE(
                 f"Import finished: {report.new} new, {report.updated} updated, {report.deleted} deleted "
