@@ -1,5 +1,6 @@
 """The shipped dataset holds together: every fact traceable to a verbatim excerpt of an article."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,15 @@ from sources.models import Excerpt, Source, text_sha256
 pytestmark = pytest.mark.django_db
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+# Double quotes of any style, a left single quote, and a straight or curly single quote opening a
+# word ('Zebra'); an apostrophe inside or after a word (China's, isn’t, carmakers') is not a quote.
+QUOTATION_MARK = re.compile(r"[\"“”„‟«»‹›‘]|(?<!\w)['’](?=\w)")
+# How an evidence note says a deal's year is the article's own (seeds/README.md, "Dates").
+YEAR_FROM_THE_ARTICLE = re.compile(
+    r"\byear is (that of )?the article|\bthe article's (own )?year|\byear of the article"
+)
 
 
 def supported_by_published_source(queryset):
@@ -62,6 +72,56 @@ def test_dates_have_a_precision_and_amounts_a_currency(seeded):
 
 def test_inferred_source_dates_say_why(seeded):
     assert not Source.objects.filter(date_basis=Source.DateBasis.INFERRED, date_note="").exists()
+
+
+def test_undated_seed_sources_say_why(seeded):
+    """A seed article left undated keeps the reasoning (why no other text's date applies to it)."""
+    assert not Source.objects.exclude(seed_file="").filter(published_date__isnull=True, date_note="").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "quoting"),
+    [
+        ("Xiaomi held an “in-depth” talk.", True),
+        ("the Banma (‘Zebra’) joint venture", True),
+        ("the Banma ('Zebra') joint venture", True),
+        ('make "high-quality" vehicles', True),
+        ("China's carmakers' turf isn’t theirs; Xiaomi’s plan", False),
+    ],
+)
+def test_quotation_mark_detector(text, quoting):
+    assert bool(QUOTATION_MARK.search(text)) is quoting
+
+
+def test_summaries_are_in_our_own_words_without_quotation_marks(seeded):
+    """Summaries paraphrase; a quote belongs in an excerpt, where it is checked against the text."""
+    quoting = [
+        f"{model._meta.verbose_name} {slug}: {summary}"
+        for model in (Company, Deal)
+        for slug, summary in model.objects.values_list("slug", "summary")
+        if QUOTATION_MARK.search(summary)
+    ]
+    assert quoting == []
+
+
+def test_a_year_no_quote_gives_is_the_articles_and_is_noted(seeded):
+    """A year in a deal's date or summary that none of its backing quotes gives (“On April 18”,
+    “last month”, “In January”) was taken from an article backing it: it must be one such
+    article's year, and the deal's evidence note must say that the year is the article's."""
+    problems = []
+    for deal in Deal.objects.prefetch_related("excerpts__source"):
+        backing = [excerpt for excerpt in deal.excerpts.all() if excerpt.stance != Excerpt.Stance.CONTRADICTS]
+        quoted = {int(year) for excerpt in backing for year in re.findall(r"\b(?:19|20)\d\d\b", excerpt.quote)}
+        stated = {int(year) for year in re.findall(r"\b(?:19|20)\d\d\b", deal.summary)}
+        if deal.date:
+            stated.add(deal.date.year)
+        article_years = {excerpt.source.published_date.year for excerpt in backing if excerpt.source.published_date}
+        for year in sorted(stated - quoted):
+            if year not in article_years:
+                problems.append(f"{deal.slug}: no backing quote gives {year}, nor is it a backing article's year")
+            elif not YEAR_FROM_THE_ARTICLE.search(deal.evidence_note):
+                problems.append(f"{deal.slug}: {year} is the article's year; the evidence note must say so")
+    assert problems == []
 
 
 def test_disagreements_and_corrections_are_explained(seeded):
