@@ -31,19 +31,28 @@ $(INSTALLED): requirements.txt
 .env:
 	printf '# Local development settings, written by make run (not committed).\nDJANGO_DEBUG=1\n' > .env
 
+# The seeds are what a fresh database starts from: loaded only into an empty one, so editors' work
+# survives every restart (load_seeds prints what it did, or why it left the database alone).
 run: $(INSTALLED) .env
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_seeds
+	$(PY) manage.py load_seeds --if-empty
 	$(PY) manage.py ensure_local_admin
 	@echo "Serving the tracker at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # gunicorn on HOST:PORT behind a TLS-terminating proxy; static files collected, served by whitenoise.
+# FORWARDED_ALLOW_IPS: the addresses gunicorn believes when a request says it came over https
+# (X-Forwarded-Proto, X-Forwarded-Ssl, X-Forwarded-Protocol) or sets SCRIPT_NAME/PATH_INFO.
+# gunicorn's own default is 127.0.0.1,::1, so anything on this machine, a proxy passing on a
+# client's X-Forwarded-Ssl included, could say so. Empty: nobody; Django decides from the
+# X-Forwarded-Proto that the proxy sets (DJANGO_BEHIND_TLS_PROXY=1). See README, "HTTPS".
+FORWARDED_ALLOW_IPS ?=
 serve: $(INSTALLED)
 	$(SERVE_ENV) $(PY) manage.py check --deploy --fail-level ERROR
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(SERVE_ENV) $(VENV)/bin/gunicorn evtracker.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(SERVE_ENV) $(VENV)/bin/gunicorn evtracker.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)' --access-logfile -
 
 test: $(INSTALLED)
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
@@ -56,8 +65,11 @@ format: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Into an empty database: load. Otherwise: change nothing and list every record that differs from
+# the files (exit status 1 if any does); `make seeds SEEDS_ARGS=--overwrite` replaces them, listing each.
+SEEDS_ARGS ?=
 seeds: $(INSTALLED) .env
-	$(PY) manage.py load_seeds
+	$(PY) manage.py load_seeds $(SEEDS_ARGS)
 
 export-seeds: $(INSTALLED) .env
 	$(PY) manage.py export_seeds

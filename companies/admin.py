@@ -2,15 +2,15 @@ from django.contrib import admin
 
 from companies.models import Alias, Company, Deal, Participation
 from companies.resources import AliasResource, CompanyResource, DealResource, ParticipationResource
-from evtracker.admin_base import CuratedAdmin, RecordAdmin, year_filter
+from evtracker.admin_base import CuratedAdmin, PartAdmin, PartInline, year_filter
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(PartInline, admin.TabularInline):
     model = Alias
     extra = 1
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(PartInline, admin.TabularInline):
     model = Participation
     extra = 1
     autocomplete_fields = ("company",)
@@ -33,7 +33,7 @@ class CompanyAdmin(CuratedAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(RecordAdmin):
+class AliasAdmin(PartAdmin):
     resource_classes = [AliasResource]
     list_display = ("name", "kind", "company")
     list_filter = ("kind",)
@@ -65,7 +65,7 @@ class DealAdmin(CuratedAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(RecordAdmin):
+class ParticipationAdmin(PartAdmin):
     resource_classes = [ParticipationResource]
     list_display = ("deal", "company", "role", "stake_percent")
     list_filter = ("role",)

@@ -3,13 +3,14 @@
 import datetime
 
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from companies.models import Deal
+from companies.models import Deal, deal_date_order
 
 FEED_SIZE = 50
+AUTHOR = "EV Entry Tracker"
 
 
 class NewDealsFeed(Feed):
@@ -23,9 +24,17 @@ class NewDealsFeed(Feed):
     def feed_url(self) -> str:
         return reverse("companies:deal_feed")
 
+    # RFC 4287 asks for an author of the feed and of every entry: the tracker writes both.
+    author_name = AUTHOR
+
+    def item_author_name(self, deal: Deal) -> str:
+        return AUTHOR
+
     def items(self) -> QuerySet[Deal]:
-        # The model records when a deal was created, not when it was published; see README.
-        return Deal.objects.published().order_by("-created_at", "-pk")[:FEED_SIZE]
+        # New deals are newly published ones, whenever the deal itself happened or was entered.
+        newest = F("first_published_at").desc(nulls_last=True)
+        # Deals published together (say, by one import) follow the deal list's date order.
+        return Deal.objects.published().order_by(newest, *deal_date_order(newest_first=True))[:FEED_SIZE]
 
     def item_title(self, deal: Deal) -> str:
         return deal.title
@@ -38,11 +47,13 @@ class NewDealsFeed(Feed):
             facts.append(f"{deal.currency} {deal.amount:,.0f}")
         return " · ".join(facts) + (f". {deal.summary}" if deal.summary else ".")
 
-    def item_pubdate(self, deal: Deal) -> datetime.datetime:
-        return deal.created_at
+    def item_pubdate(self, deal: Deal) -> datetime.datetime | None:
+        """Atom's `published`: when the tracker first published the deal."""
+        return deal.first_published_at
 
-    def item_updateddate(self, deal: Deal) -> datetime.datetime:
-        return deal.updated_at
+    def item_updateddate(self, deal: Deal) -> datetime.datetime | None:
+        """Atom's `updated`: when the version now public was published."""
+        return deal.last_published_at
 
     def item_categories(self, deal: Deal) -> list[str]:
         return [deal.get_kind_display()]

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import F, QuerySet
 
 from companies import selectors
-from companies.models import Company, Deal
+from companies.models import Company, Deal, deal_date_order
 from evtracker.currencies import validate_currency_code
 from evtracker.public import OrderingChoiceFilter
 
@@ -68,8 +68,8 @@ class DealFilter(django_filters.FilterSet):
     )
     ordering = OrderingChoiceFilter(
         orderings={
-            "-date": ("Newest first", [F("date").desc(nulls_last=True), "title"]),
-            "date": ("Oldest first", [F("date").asc(nulls_last=True), "title"]),
+            "-date": ("Newest first", deal_date_order(newest_first=True)),
+            "date": ("Oldest first", deal_date_order(newest_first=False)),
             "-amount": ("Largest amount first", [F("amount").desc(nulls_last=True), "title"]),
             "amount": ("Smallest amount first", [F("amount").asc(nulls_last=True), "title"]),
             "title": ("Title, A to Z", ["title"]),

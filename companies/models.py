@@ -5,14 +5,16 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evtracker.currencies import validate_currency_code
-from evtracker.editorial import Curated, data_permissions
+from evtracker.editorial import Curated, CuratedQuerySet, data_permissions
 from evtracker.partial_dates import (
     DatePrecision,
     format_partial_date_human,
     format_partial_date_iso,
     partial_date_constraint,
+    partial_date_order,
     validate_partial_date,
 )
+from evtracker.web_addresses import WebAddressField
 
 
 def has_published_support(record: Curated) -> bool:
@@ -43,7 +45,7 @@ class Company(Curated):
     headquarters = models.CharField(
         max_length=200, blank=True, help_text="City and country, only where a source states it."
     )
-    website = models.URLField(blank=True, help_text="Official site, only if a source gives it.")
+    website = WebAddressField(blank=True, help_text="Official site, only if a source gives it.")
     summary = models.TextField(blank=True, help_text="One paragraph in our own words; no quotes here.")
     entry_mode = models.CharField(
         max_length=16,
@@ -114,6 +116,21 @@ class Alias(models.Model):
         return self.name
 
 
+def deal_date_order(*, newest_first: bool, prefix: str = "") -> list:
+    """`order_by()` terms putting deals in date order, each partial date at the end of its period
+    (evtracker/partial_dates.py), undated deals last, ties by title then slug; `prefix` reaches
+    the deal from a related model (`"deal__"` on participations)."""
+    return [partial_date_order(f"{prefix}date", newest_first=newest_first), f"{prefix}title", f"{prefix}slug"]
+
+
+class DealQuerySet(CuratedQuerySet):
+    def ordered_newest_first(self) -> "DealQuerySet":
+        return self.order_by(*deal_date_order(newest_first=True))
+
+    def ordered_oldest_first(self) -> "DealQuerySet":
+        return self.order_by(*deal_date_order(newest_first=False))
+
+
 class Deal(Curated):
     class Kind(models.TextChoices):
         JOINT_VENTURE = "joint_venture", "Joint venture"
@@ -176,8 +193,10 @@ class Deal(Curated):
     )
     companies = models.ManyToManyField(Company, through="Participation", related_name="deals")
 
+    objects = DealQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-date", "title"]
+        ordering = deal_date_order(newest_first=True)
         permissions = data_permissions("deal", "deals", publish=True)
         constraints = [
             partial_date_constraint("date", name="deal_date_has_precision"),

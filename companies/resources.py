@@ -23,6 +23,8 @@ class CompanyResource(BulkImportMixin, CuratedResource):
             "summary",
             "evidence_note",
             "editorial_state",
+            "first_published_at",
+            "last_published_at",
         )
         export_order = fields
 
@@ -80,6 +82,8 @@ class DealResource(BulkImportMixin, CuratedResource):
             "summary",
             "evidence_note",
             "editorial_state",
+            "first_published_at",
+            "last_published_at",
         )
         export_order = fields
 

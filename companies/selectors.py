@@ -23,9 +23,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 
-from companies.models import Alias, Company, Deal, Participation
+from companies.models import Alias, Company, Deal, Participation, deal_date_order
 from evtracker.editorial import published_q
-from evtracker.partial_dates import DatePrecision
+from evtracker.partial_dates import DatePrecision, date_sort_key_expression
 from sources.models import Source
 from sources.selectors import excerpts_with_sources
 
@@ -56,9 +56,9 @@ def parties_with_companies(lookup: str = "participations") -> Prefetch:
 
 
 def deals_in_date_order(deals: QuerySet[Deal], *, newest_first: bool) -> QuerySet[Deal]:
-    """Dated deals first, in date order; undated ones after them, by title."""
-    date = F("date").desc(nulls_last=True) if newest_first else F("date").asc(nulls_last=True)
-    return deals.order_by(date, "title", "pk")
+    """Dated deals first, in date order (a year or month at the end of its period); undated
+    ones after them, by title."""
+    return deals.ordered_newest_first() if newest_first else deals.ordered_oldest_first()
 
 
 def with_deal_count(companies: QuerySet[Company]) -> QuerySet[Company]:
@@ -77,7 +77,8 @@ def with_deal_count(companies: QuerySet[Company]) -> QuerySet[Company]:
 def with_first_move(companies: QuerySet[Company]) -> QuerySet[Company]:
     """Annotate each company's earliest published deal (`first_deal_*`) and its part in it."""
     first = published_participations().filter(company=OuterRef("pk"))
-    first = first.order_by(F("deal__date").asc(nulls_last=True), "deal__title", "pk")
+    first = first.order_by(*deal_date_order(newest_first=False, prefix="deal__"), "pk")
+    first = first.annotate(deal_date_sort_key=date_sort_key_expression("deal__date"))
     return companies.annotate(
         **{
             f"first_{name}": Subquery(first.values(path)[:1])
@@ -86,6 +87,7 @@ def with_first_move(companies: QuerySet[Company]) -> QuerySet[Company]:
                 "deal_title": "deal__title",
                 "deal_date": "deal__date",
                 "deal_date_precision": "deal__date_precision",
+                "deal_date_sort_key": "deal_date_sort_key",
                 "role": "role",
             }.items()
         }
@@ -107,11 +109,10 @@ def search_companies(companies: QuerySet[Company], words: str) -> QuerySet[Compa
 def company_detail() -> QuerySet[Company]:
     """A company page: its arms, other names, deals with their parties, and its evidence."""
     in_published_deals = published_participations().select_related("deal")
-    in_published_deals = in_published_deals.order_by(F("deal__date").asc(nulls_last=True), "deal__title", "pk")
+    in_published_deals = in_published_deals.order_by(*deal_date_order(newest_first=False, prefix="deal__"), "pk")
     parent = {"parent_slug": published_related("parent", "slug"), "parent_name": published_related("parent", "name")}
     return (
         Company.objects.published()
-        .with_last_updated()
         .annotate(**parent)
         .prefetch_related(
             Prefetch("children", queryset=Company.objects.published().order_by("name")),
@@ -156,10 +157,7 @@ def deal_detail() -> QuerySet[Deal]:
         "venture_name": published_related("venture", "name"),
     }
     return (
-        Deal.objects.published()
-        .with_last_updated()
-        .annotate(**venture)
-        .prefetch_related(parties_with_companies(), excerpts_with_sources())
+        Deal.objects.published().annotate(**venture).prefetch_related(parties_with_companies(), excerpts_with_sources())
     )
 
 
@@ -237,7 +235,7 @@ def deal_counts_by_quarter() -> list[PeriodCount]:
 def tech_companies_by_first_move(*, limit: int) -> list[Company]:
     """Up to `limit` published tech companies, the earliest movers first."""
     companies = with_first_move(Company.objects.published().filter(kind=Company.Kind.TECH))
-    ordered = companies.order_by(F("first_deal_date").asc(nulls_last=True), "name", "pk")
+    ordered = companies.order_by(F("first_deal_date_sort_key").asc(nulls_last=True), "name", "pk")
     return list(ordered.only("slug", "name", "kind", "entry_mode")[:limit])
 
 

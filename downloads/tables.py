@@ -20,7 +20,7 @@ from companies.models import Alias, Company, Deal, Participation
 from companies.selectors import ROLE_ORDER, published_participations, published_related, with_deal_count
 from evtracker.editorial import published_q
 from evtracker.partial_dates import format_partial_date_iso
-from sources.models import Excerpt, Source
+from sources.models import Excerpt, Source, source_date_order
 from sources.selectors import excerpt_count_of_source, published_excerpt_count, published_excerpts
 
 Row = dict[str, object]
@@ -102,7 +102,8 @@ def deal_rows(site: str) -> Iterator[Row]:
     )
     fields = ("slug", "title", "kind", "round_name", "status", "date_precision", "currency", "amount_note")
     extra = ("pk", "date", "amount", "venture_slug", "summary", "evidence_note", "excerpt_count")
-    for deal in deals.order_by("slug").values(*fields, *extra).iterator(2000):
+    # Newest first, as on /deals/ (a month or a year counts as its period's end).
+    for deal in deals.ordered_newest_first().values(*fields, *extra).iterator(2000):
         yield {
             **{name: deal[name] for name in fields},
             "date": format_partial_date_iso(deal["date"], deal["date_precision"]),
@@ -163,7 +164,7 @@ def excerpt_rows(site: str) -> Iterator[Row]:
 def source_rows(site: str) -> Iterator[Row]:
     page_url = page_urls(site, "sources:source_detail")
     sources = Source.objects.published().select_related("story").annotate(excerpt_count=excerpt_count_of_source())
-    for source in sources.order_by("slug").iterator(chunk_size=500):
+    for source in sources.order_by(*source_date_order(newest_first=True)).iterator(chunk_size=500):
         yield {
             "slug": source.slug,
             "title": source.title,

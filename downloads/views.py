@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from downloads.tables import TABLES, TABLES_BY_NAME, Table
+from evtracker.formats import neutralise
 from evtracker.imports import LIST_SEPARATOR
 
 
@@ -25,11 +26,20 @@ def site_address(request: HttpRequest) -> str:
 
 
 def csv_cell(value: object) -> str:
+    """A value as a spreadsheet-safe cell: numbers as they are (-5 stays a number), text that a
+    spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) behind an apostrophe, as in
+    the admin's export (`formats.neutralise`)."""
+    if isinstance(value, int | float):
+        return str(value)
+    return neutralise(cell_text(value))
+
+
+def cell_text(value: object) -> str:
     """Lists are joined by `|`; a party ({company, role}) is written `company:role`."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(csv_cell(item) for item in value)
+        return LIST_SEPARATOR.join(cell_text(item) for item in value)
     if isinstance(value, dict):
         return ":".join(str(part) for part in value.values())
     return str(value)

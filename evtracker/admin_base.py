@@ -1,20 +1,23 @@
 """The base admins: every model gets import/export and a readable, revertible history; curated
 records (Company, Deal, Source) also get the editorial workflow, enforced on the server."""
 
-import os
+import datetime
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import reverse
 from import_export.admin import ExportActionMixin, ImportExportModelAdmin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from evtracker import formats
+from evtracker.admin_import import GuardedImportMixin
 from evtracker.editorial import (
     REVIEWED_STATES,
     TRANSITIONS,
@@ -23,6 +26,15 @@ from evtracker.editorial import (
     can_publish,
     editorial_transition,
     transition_problems,
+)
+from evtracker.parts import (
+    PartChange,
+    many_to_many_parent_fields,
+    may_change_part,
+    may_change_parts_of,
+    part_change,
+    part_changes_problems,
+    part_deletion,
 )
 
 
@@ -51,9 +63,18 @@ def year_filter(date_field: str, title: str = "year") -> type[admin.SimpleListFi
             return [(str(year), str(year)) for year in years]
 
         def queryset(self, request, queryset):
-            if self.value() and self.value().isdigit():
-                return queryset.filter(**{f"{date_field}__year": int(self.value())})
-            return queryset
+            if not self.value():
+                return queryset
+            year = int(self.value()) if self.value().isdigit() else None
+            # A year the database's dates cannot hold (0, 99999) would crash the query: ignore it.
+            if year is None or not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+                messages.warning(
+                    request,
+                    f"“{self.value()}” is not a year from {datetime.MINYEAR} to {datetime.MAXYEAR}; "
+                    f"the {self.title} filter was ignored.",
+                )
+                return queryset
+            return queryset.filter(**{f"{date_field}__year": year})
 
     YearFilter.title = title
     return YearFilter
@@ -71,8 +92,9 @@ class SizeLimitedImportForm(ImportForm):
         return upload
 
 
-class RecordAdmin(ExportActionMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
-    """Every admin: import/export (each behind its own permission) and change history."""
+class RecordAdmin(GuardedImportMixin, ExportActionMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Every admin: import/export (each behind its own permission; uploads guarded as
+    evtracker/admin_import.py says) and change history."""
 
     list_per_page = 50
     # A link typed without a scheme is taken as https (Django 6's default, asked for explicitly).
@@ -81,15 +103,6 @@ class RecordAdmin(ExportActionMixin, ImportExportModelAdmin, SimpleHistoryAdmin)
     # CSV, XLSX and JSON, exported formula-safe (evtracker/formats.py).
     import_formats = export_formats = formats.FORMATS
     import_template_name = "admin/evtracker/import.html"
-
-    def get_urls(self):
-        opts = self.model._meta
-        cancel = path(
-            "import/cancel/",
-            self.admin_site.admin_view(self.cancel_import),
-            name=f"{opts.app_label}_{opts.model_name}_cancel_import",
-        )
-        return [cancel, *super().get_urls()]
 
     def add_data_read_fail_error_to_form(self, form, error):
         if isinstance(error, UnicodeDecodeError):
@@ -105,17 +118,6 @@ class RecordAdmin(ExportActionMixin, ImportExportModelAdmin, SimpleHistoryAdmin)
     def get_import_context_data(self, **kwargs):
         return {**super().get_import_context_data(**kwargs), "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB}
 
-    def cancel_import(self, request):
-        """Drop the uploaded file of an abandoned preview."""
-        if request.method != "POST" or not self.has_import_permission(request):
-            raise PermissionDenied
-        name = os.path.basename(request.POST.get("import_file_name", ""))
-        if name:
-            self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs()).remove()
-        self.message_user(request, "Import cancelled; the uploaded file was removed.", messages.INFO)
-        opts = self.model._meta
-        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
-
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
             self.message_user(
@@ -126,6 +128,31 @@ class RecordAdmin(ExportActionMixin, ImportExportModelAdmin, SimpleHistoryAdmin)
             opts = self.model._meta
             return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
         return super().process_result(result, request)
+
+    # -- History revert: a change like any other ------------------------------------------------
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history saves a POST to a version's page from anyone who may *view* the
+        # record. A revert writes the record, so it needs what the change form needs: the change
+        # permission on the record as stored (then the form's own checks, the workflow's or a
+        # part's, judge the version it brings back).
+        if request.method == "POST" and not self.may_revert(request, self.get_object(request, unquote(object_id))):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def may_revert(self, request, stored) -> bool:
+        """Whether the user may save an old version over `stored` (the record as it is now)."""
+        if getattr(settings, "SIMPLE_HISTORY_REVERT_DISABLED", False):
+            return False
+        if stored is None:  # deleted since: reverting adds it again
+            return self.has_add_permission(request)
+        return self.has_change_permission(request, stored)
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        # Hide the Revert button exactly when a revert would be refused; `obj` may be the old
+        # version, so the record as stored is looked up.
+        stored = self.get_object(request, str(obj.pk)) if obj is not None else None
+        return super().revert_disabled(request, obj) or not self.may_revert(request, stored)
 
 
 class CuratedAdmin(RecordAdmin):
@@ -217,3 +244,104 @@ class CuratedAdmin(RecordAdmin):
         was_published = form.initial.get("editorial_state") == EditorialState.PUBLISHED
         if change and was_published and obj.editorial_state == EditorialState.RETRACTED:
             self._warn_about_unsupported_facts(request, [obj])
+
+
+# -- Parts of curated records -------------------------------------------------------------------
+
+
+def form_part_change(form) -> PartChange:
+    """The change that saving a valid part form makes, with the parents it sets as a list."""
+    names = [name for name in many_to_many_parent_fields(form._meta.model) if name in form.cleaned_data]
+    return part_change(form.instance, related={name: form.cleaned_data[name] for name in names})
+
+
+def formset_part_changes(formset) -> list[PartChange]:
+    """The changes that saving a valid inline formset makes, together."""
+    changes = []
+    for form in formset.forms:
+        if formset.can_delete and formset._should_delete_form(form):
+            if form.instance.pk is not None:
+                changes.append(part_change(form.instance, delete=True))
+        elif form.has_changed() and form.is_valid():
+            changes.append(form_part_change(form))
+    return changes
+
+
+class PartAdmin(RecordAdmin):
+    """Aliases, participations, noise spans, excerpts and stories: parts of curated records,
+    written on every admin path (form, delete view and action, history revert) only as
+    evtracker/parts.py allows. The inlines on the parents' forms (PartInline) and the import ask
+    the same functions."""
+
+    actions = ["delete_selected"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or may_change_part(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or may_change_part(request.user, obj))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        user = request.user
+
+        class PartForm(form_class):
+            def _post_clean(self):
+                super()._post_clean()
+                if not self._errors:  # judge only a part that is otherwise valid
+                    for problem in part_changes_problems(user=user, changes=[form_part_change(self)]):
+                        self.add_error(None, problem)
+
+        return PartForm
+
+    def refuse(self, request, changes: list[PartChange]) -> bool:
+        """Tell the user why `changes` may not be made and return True; False if they may."""
+        problems = part_changes_problems(user=request.user, changes=changes)
+        for problem in problems:
+            self.message_user(request, problem, messages.ERROR)
+        return bool(problems)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Refused with the reason, before Django's confirmation page (or its bare 403).
+        part = self.get_object(request, unquote(object_id))
+        deleting = part is not None and self.has_delete_permission(request)
+        if deleting and self.refuse(request, [part_deletion(part)]):
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[part.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description="Delete selected %(verbose_name_plural)s", permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        # The selection is judged as one change: deleting two of a deal's three parties is fine.
+        if self.refuse(request, [part_deletion(part) for part in queryset]):
+            return None
+        return django_delete_selected(self, request, queryset)
+
+
+class PartInline:
+    """Mixed into an inline of parts on a curated record's change form. The inline is read-only
+    where the record is the reviewers' (as the record's own fields are), and its formset is saved
+    only if evtracker/parts.py allows all its changes together (an excerpt's other parents, the
+    publishing rules)."""
+
+    def has_add_permission(self, request, obj) -> bool:
+        return super().has_add_permission(request, obj) and (obj is None or may_change_parts_of(request.user, obj))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or may_change_parts_of(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or may_change_parts_of(request.user, obj))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset_class = super().get_formset(request, obj, **kwargs)
+        user = request.user
+
+        class PartFormSet(formset_class):
+            def clean(self):
+                super().clean()
+                problems = part_changes_problems(user=user, changes=formset_part_changes(self))
+                if problems:
+                    raise ValidationError(problems)
+
+        return PartFormSet

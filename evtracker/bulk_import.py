@@ -10,12 +10,13 @@ diff come out exactly as from the library's path.
 
 from copy import deepcopy
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections
 from django.utils import timezone
 from import_export.results import RowResult
 
-from evtracker.editorial import EditorialState
+from evtracker.editorial import EditorialState, publication_stamp
+from evtracker.parts import ADD, CHANGE, PartChange, is_part, reviewed_parents
 
 BATCH = 2000
 
@@ -156,6 +157,8 @@ class BulkImportMixin:
         original = existing.get(key) if not errors else None
         instance = original if original is not None else self.init_instance(row)
         before = tuple(getattr(instance, name) for name in tracked) if original is not None else None
+        # A part's published or retracted parents as stored, before the row changes it in place.
+        stored_parents = reviewed_parents(original) if original is not None and self.checks_part_permissions() else []
         snapshot = deepcopy(instance) if dry_run and not self._meta.skip_diff else None
         for field in fields:
             try:
@@ -167,7 +170,7 @@ class BulkImportMixin:
                 errors[field.attribute] = ValidationError(str(error))
         unchanged = before is not None and not errors and tuple(getattr(instance, n) for n in tracked) == before
         if not errors and not unchanged:
-            errors = self.row_errors(instance, errors)
+            errors = self.row_errors(instance, errors, stored_parents=stored_parents, new=original is None)
         if errors:
             row_result.import_type = RowResult.IMPORT_TYPE_INVALID
             row_result.validation_error = ValidationError(errors)
@@ -196,9 +199,10 @@ class BulkImportMixin:
             return lookups[field.column_name].get(slug) if slug else None
         return field.clean(row)
 
-    def row_errors(self, instance, errors: dict) -> dict:
+    def row_errors(self, instance, errors: dict, *, stored_parents: list, new: bool) -> dict:
         """Field checks and the model's own clean(), all in Python: keys are checked against
-        the file and the database above, relations by lookup."""
+        the file and the database above, relations by lookup; and for a part, its parents'
+        permission (evtracker/parts.py)."""
         for field, choices in self.checked_fields():
             try:
                 check_field_value(field, choices, getattr(instance, field.attname))
@@ -212,7 +216,18 @@ class BulkImportMixin:
         problem = self.editorial_problem(instance)
         if problem:
             errors["editorial_state"] = ValidationError(problem)
+        if self.checks_part_permissions():
+            problems = self.part_problems(PartChange(ADD if new else CHANGE, instance, stored_parents))
+            if problems:
+                errors[NON_FIELD_ERRORS] = [ValidationError(problem) for problem in problems]
         return errors
+
+    def checks_part_permissions(self) -> bool:
+        # Only a user can lack a permission (the command line acts for the team). The publishing
+        # rules need no check on this path: it only adds and updates aliases, participations and
+        # stories, and a participation's deal is part of its key, so no row can take a party
+        # from a deal (the paths that can, such as excerpts, use PublishedParentsWatch).
+        return is_part(self._meta.model) and getattr(self, "importing_user", None) is not None
 
     def checked_fields(self) -> list[tuple]:
         """The model fields a row sets (less keys and relations, checked by lookup), each with
@@ -238,6 +253,9 @@ class BulkImportMixin:
         now = timezone.now()
         created = [instance for _, instance in plan["create"]]
         updated = [instance for _, instance in plan["update"]]
+        if hasattr(model, "last_published_at"):
+            for instance in created + updated:  # bulk writes skip save(), which dates published versions
+                publication_stamp(instance, when=now)
         self.create_in_order(created, user=user, file_name=file_name, now=now)
         update_fields = [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name != "created_at"]
         for instance in updated:

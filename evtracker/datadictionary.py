@@ -32,6 +32,8 @@ def _values(field, model_field) -> str:
         return "lower-case letters, digits and hyphens"
     if isinstance(model_field, models.URLField):
         return "web address starting https:// or http://"
+    if isinstance(model_field, models.DateTimeField):
+        return "ISO 8601 date and time with its UTC offset, e.g. `2026-11-23T08:55:53+00:00`"
     return "text"
 
 

@@ -4,9 +4,11 @@ Company, Deal and Source inherit `Curated`; every public view, download, feed an
 records through `published()`, so visibility is decided in exactly one place.
 """
 
+import datetime
 from typing import NamedTuple
 
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -42,12 +44,6 @@ class CuratedQuerySet(models.QuerySet):
     def published(self) -> "CuratedQuerySet":
         return self.filter(published_q())
 
-    def with_last_updated(self) -> "CuratedQuerySet":
-        """Annotate `last_updated`: the time of the record's latest change in its history
-        (a subquery, so a page showing it runs no extra query)."""
-        latest = self.model.history.model.objects.filter(id=models.OuterRef("pk")).order_by("-history_date")
-        return self.annotate(last_updated=models.Subquery(latest.values("history_date")[:1]))
-
 
 class Curated(models.Model):
     slug = models.SlugField(
@@ -65,6 +61,23 @@ class Curated(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What readers are told about a record's age: when it was published, never when rows were
+    # loaded. The tracker sets both on every save (`publication_stamp`); a file supplies them only
+    # for a record it creates already published or retracted (seeds, a restore).
+    first_published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the record was first published; empty until then. Set by the tracker; a file's "
+        "value counts only for a record the file creates published or retracted (a restore, the seeds).",
+    )
+    last_published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the version now public was published: the latest publication, or the latest "
+        "change saved to the record while published. Set by the tracker, like first_published_at.",
+    )
 
     objects = CuratedQuerySet.as_manager()
     # Every change, from any path that saves (form, inline, action, import), with who and when.
@@ -73,13 +86,40 @@ class Curated(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs) -> None:
+        # Bookkeeping, like `updated_at`: whichever path saves (workflow action, change form,
+        # history revert, import), the version it makes public is dated.
+        publication_stamp(self, when=timezone.now())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "first_published_at", "last_published_at"}
+        super().save(*args, **kwargs)
+        self.stored_publication_times = (self.first_published_at, self.last_published_at)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         # The state as stored, to judge a change of state against (forms and imports edit the
         # instance in place before it is validated).
         instance.stored_editorial_state = instance.__dict__.get("editorial_state", EditorialState.DRAFT)
+        if "first_published_at" in instance.__dict__ and "last_published_at" in instance.__dict__:
+            instance.stored_publication_times = (instance.first_published_at, instance.last_published_at)
         return instance
+
+    @property
+    def stored_publication_times(self) -> tuple | None:
+        """(first_published_at, last_published_at) as stored; None for a record not yet saved."""
+        if "_stored_publication_times" not in self.__dict__:
+            # Built other than from a query (say, from a historical version): ask the database.
+            times = None
+            if self.pk is not None:
+                stored = type(self)._default_manager.filter(pk=self.pk)
+                times = stored.values_list("first_published_at", "last_published_at").first()
+            self.stored_publication_times = times
+        return self.__dict__["_stored_publication_times"]
+
+    @stored_publication_times.setter
+    def stored_publication_times(self, value: tuple | None) -> None:
+        self.__dict__["_stored_publication_times"] = value
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -166,8 +206,26 @@ def transition_problems(record: "Curated", to_state: str, user) -> list[str]:
     return []
 
 
+def publication_stamp(record: "Curated", *, when: datetime.datetime) -> None:
+    """Date the version of `record` about to be saved. A record already stored keeps its first
+    publication and, if published, is dated `when` (publishing it, or changing it while published,
+    makes this version public). A new record keeps the times it was given only if it is created
+    published or retracted, which needs a reviewer or the command line: nobody else can backdate
+    a publication. Every save path calls this: `Curated.save()` and the bulk import."""
+    stored = record.stored_publication_times
+    if stored is not None:
+        record.first_published_at, record.last_published_at = stored
+    elif record.editorial_state not in REVIEWED_STATES:
+        record.first_published_at = record.last_published_at = None
+    if record.editorial_state == EditorialState.PUBLISHED:
+        if stored is not None or record.last_published_at is None:
+            record.last_published_at = when
+        record.first_published_at = record.first_published_at or record.last_published_at
+
+
 def editorial_transition(*, record: "Curated", to_state: str, user) -> None:
-    """Move `record` to `to_state` and save it (with history), or raise EditorialRefusal."""
+    """Move `record` to `to_state` and save it (with history, and dated by `publication_stamp`
+    when it is published), or raise EditorialRefusal."""
     problems = transition_problems(record, to_state, user)
     if problems:
         raise EditorialRefusal(problems)

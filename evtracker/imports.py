@@ -20,8 +20,18 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
 from evtracker.editorial import EditorialState, can_publish, needs_reviewer
-from evtracker.formats import FORMAT_NAMES, NumberText, decode, json_records, unneutralise
+from evtracker.formats import FORMAT_NAMES, NumberText, UnreadableFile, decode, json_records, unneutralise
 from evtracker.partial_dates import DatePrecision, format_partial_date_iso, parse_partial_date
+from evtracker.parts import (
+    ADD,
+    CHANGE,
+    PartChange,
+    PublishedParentsWatch,
+    is_part,
+    many_to_many_parent_fields,
+    permission_problems,
+    reviewed_parents,
+)
 
 LIST_SEPARATOR = "|"
 
@@ -144,6 +154,41 @@ class PartialDateField(fields.Field):
         setattr(instance, self.precision_attribute, precision)
 
 
+class TimestampWidget(widgets.Widget):
+    """A moment as ISO 8601 in UTC (`2026-11-23T08:55:53+00:00`), to the microsecond, so a file
+    loads back to the very same time whatever the server's time zone; a time without its offset
+    (as a spreadsheet may write it) is read as UTC."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            moment = value
+        else:
+            text = _text(value)
+            if not text:
+                return None
+            try:
+                moment = datetime.datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f'"{text}" is not a date and time such as 2026-11-23T08:55:53+00:00') from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.astimezone(datetime.UTC).isoformat()
+
+
+PUBLICATION_TIMES = ("first_published_at", "last_published_at")
+
+
+class PublicationTimeField(fields.Field):
+    """`first_published_at` / `last_published_at`: written to every file, so a dataset moves to
+    another database with the times readers were shown; read only for a record the file creates.
+    A stored record keeps its own: the tracker dates its later versions (`publication_stamp`)."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        if instance.pk is None:
+            super().save(instance, row, is_m2m, **kwargs)
+
+
 def tidy_dataset(dataset: tablib.Dataset, *, verbatim: frozenset[str] = frozenset()) -> None:
     """Undo what spreadsheets do to a file, in place: header case and spaces, empty trailing
     columns, spaces around values (except verbatim columns) and the apostrophe marking text.
@@ -199,6 +244,8 @@ class CuratedResource(resources.ModelResource):
 
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
+        if field_name in PUBLICATION_TIMES:
+            return PublicationTimeField(attribute=field_name, column_name=field_name, widget=TimestampWidget())
         field = super().field_from_django_field(field_name, django_field, readonly)
         if django_field.choices:
             field.widget = ChoiceCodeWidget(django_field.choices)
@@ -214,6 +261,10 @@ class CuratedResource(resources.ModelResource):
         self.importing_user = kwargs.get("user")
         self.defer_publication_check = kwargs.get("defer_publication_check", False)
         self.published_rows: list[tuple[int, models.Model]] = []
+        # Parts of published records that the rows change (evtracker/parts.py); load_seeds, which
+        # defers the publishing check, checks every published record once all files are in.
+        self.parent_watch = PublishedParentsWatch()
+        self.row_part_change: tuple[models.Model, PartChange, int] | None = None
         # All or nothing on every path (admin, load_seeds, `manage.py import`): any invalid row
         # rolls the whole file back, not only rows that raised.
         kwargs["rollback_on_validation_errors"] = True
@@ -224,7 +275,21 @@ class CuratedResource(resources.ModelResource):
         problem = self.editorial_problem(instance)
         if problem:
             errors["editorial_state"] = ValidationError(problem)
+        # Only a row that changes something gets here: an unchanged row of a published record's
+        # part is skipped before, and is fine.
+        if self.row_part_change is not None and self.row_part_change[0] is instance:
+            _, change, number = self.row_part_change
+            problems = self.part_problems(change)
+            if problems:
+                errors[NON_FIELD_ERRORS] = [ValidationError(problem) for problem in problems]
+            elif not self.defer_publication_check:
+                self.parent_watch.touch(change, row=row_label(number))
         super().validate_instance(instance, errors, validate_unique)
+
+    def part_problems(self, change: PartChange) -> list[str]:
+        """Why the importing user may not make this row's change to a part of a published or
+        retracted record (the admin's rule, evtracker/parts.py)."""
+        return permission_problems(getattr(self, "importing_user", None), change)
 
     def editorial_problem(self, instance) -> str:
         """Why the importing user may not make this row's change to a curated record."""
@@ -251,6 +316,7 @@ class CuratedResource(resources.ModelResource):
             for number, instance in self.published_rows
             for problem in instance.publication_problems()
         ]
+        problems += self.parent_watch.problems()
         if problems:
             # Raised here, it fails the whole import, which is then rolled back.
             raise PublicationRefused(problems)
@@ -298,18 +364,25 @@ class CuratedResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
+        # A part's parents as stored, before the row changes the instance in place.
+        before = reviewed_parents(instance) if is_part(type(instance)) and instance.pk is not None else None
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         # The library sets many-to-many fields only after saving; check them now so an
         # unknown slug fails the row before anything is written.
+        related = {}
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
                 try:
-                    field.clean(row)
+                    related[field.attribute] = field.clean(row)
                 except ValueError as error:
                     errors[field.attribute] = ValidationError(str(error), code="invalid")
+        if is_part(type(instance)):
+            parents = {name: related[name] for name in many_to_many_parent_fields(type(instance)) if name in related}
+            change = PartChange(ADD if before is None else CHANGE, instance, before or [], parents)
+            self.row_part_change = (instance, change, kwargs.get("row_number", 0))
         if errors:
             raise ValidationError(errors)
 
@@ -418,12 +491,16 @@ def read_dataset(
     if file_format == "xlsx":
         try:
             return reader.create_dataset(raw)
+        except UnreadableFile as error:  # over an import limit, or not a zip (evtracker/file_limits.py)
+            raise ValueError(f"{path.name}: {error}") from None
         except Exception:  # openpyxl fails in many ways on a file that is not a workbook
             raise ValueError(f"{path.name}: not an XLSX workbook (save it from the spreadsheet as .xlsx).") from None
     try:
         if file_format == "json":
             return json_records(decode(raw, encoding), name=path.name)
         return reader.create_dataset(raw)
+    except UnreadableFile as error:  # JSON messages name the file already
+        raise ValueError(str(error) if file_format == "json" else f"{path.name}: {error}") from None
     except UnicodeDecodeError as error:
         if encoding:
             raise ValueError(f"{path.name}: not {encoding} text (byte {error.start}).") from None

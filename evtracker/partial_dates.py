@@ -2,6 +2,7 @@
 
 A partial date is stored as a DateField holding the first day of its period plus a precision.
 In CSV files and downloads it is written as ISO 8601 at its precision: 2020, 2020-12, 2020-12-15.
+Lists sort a partial date by the end of its period (see "order" below), never by its first day.
 """
 
 import datetime
@@ -9,6 +10,8 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import Exact
 
 
 class DatePrecision(models.TextChoices):
@@ -82,3 +85,57 @@ def partial_date_constraint(field: str, *, name: str) -> models.CheckConstraint:
         ),
         name=name,
     )
+
+
+# -- order ------------------------------------------------------------------------------------
+# A partial date sorts by the end of its period: "2021" by 31 December 2021, "Mar 2021" by the
+# last day of March. So a year-only or month-only event never claims to come before a dated
+# event inside its period: oldest first, "2021" comes after every dated 2021 event; newest first,
+# before them. Where periods end on the same day (31 Dec 2021, Dec 2021, 2021), the finer date
+# counts as earlier, so newest first is exactly oldest first reversed.
+#
+# The key is one integer, YYYYMMDDP: the period's last day, then the precision's rank P. Day 31
+# stands for every month's last day: no date in the month sorts after it, so the order is the
+# one the true last day gives, and the database needs no calendar to compute it. The database
+# expression and the Python key are both built from this table.
+PERIOD_END = {
+    # precision: (month, day) of the period's last day; None keeps the date's own.
+    DatePrecision.DAY: (None, None),
+    DatePrecision.MONTH: (None, 31),
+    DatePrecision.YEAR: (12, 31),
+}
+PRECISION_RANK = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.YEAR: 2}
+
+
+def date_sort_key(value: datetime.date | None, precision: str) -> int | None:
+    """The sort key of a partial date, for sorting records in Python (`sorted(deals, key=...)`
+    on what a page already holds); None for no date, which callers put last."""
+    if value is None:
+        return None
+    end_month, end_day = PERIOD_END[precision]
+    period_end = (value.year * 100 + (end_month or value.month)) * 100 + (end_day or value.day)
+    return period_end * 10 + PRECISION_RANK[precision]
+
+
+def date_sort_key_expression(field: str) -> models.Case:
+    """The same key computed by the database for the date field `field` and its precision
+    (`deal__date` reaches a related record's); NULL for no date. Portable SQL: EXTRACT and CASE."""
+    year, month, day = ExtractYear(field), ExtractMonth(field), ExtractDay(field)
+    cases = []
+    for precision, (end_month, end_day) in PERIOD_END.items():
+        period_end = (year * 100 + (month if end_month is None else end_month)) * 100 + (
+            day if end_day is None else end_day
+        )
+        key = period_end * 10 + PRECISION_RANK[precision]
+        # A lookup rather than a keyword condition (a Q): Django can then re-root the expression
+        # when another model orders by this one (Participation's Meta.ordering is by "deal").
+        is_precision = Exact(models.F(f"{field}_precision"), precision)
+        cases.append(models.When(is_precision, then=key))
+    return models.Case(*cases, default=None, output_field=models.IntegerField())
+
+
+def partial_date_order(field: str, *, newest_first: bool) -> models.OrderBy:
+    """The `order_by()` term for the partial date `field`, undated records last either way;
+    callers add their tie-breakers (title, then slug)."""
+    key = date_sort_key_expression(field)
+    return key.desc(nulls_last=True) if newest_first else key.asc(nulls_last=True)

@@ -1,5 +1,13 @@
-"""Load the curated dataset in seeds/ through the same resources the admin imports with."""
+"""Load the curated dataset in seeds/ through the same resources the admin imports with.
 
+The seeds are the dataset a fresh database starts from, not a source of truth: once editors have
+worked on the database, loading the files again must not undo their work. So the files go into an
+empty database as they are; into one that holds records only if loading changes nothing, or if
+the caller asks to overwrite, and then every record replaced is listed. Otherwise nothing is
+written and each record that differs from the files is reported.
+"""
+
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
@@ -7,7 +15,7 @@ from django.db import transaction
 from companies.models import Company, Deal
 from companies.resources import AliasResource, CompanyResource, DealResource, ParticipationResource
 from evtracker import formats
-from evtracker.imports import ImportReport, import_dataset, read_dataset, row_label
+from evtracker.imports import ImportReport, PublicationTimeField, import_dataset, read_dataset, row_label
 from sources.models import Source, text_sha256
 from sources.resources import ExcerptResource, NoiseSpanResource, SourceResource, StoryResource
 
@@ -59,32 +67,149 @@ def unpublishable_records() -> list[str]:
     ]
 
 
-def seeds_load(*, directory: Path, dry_run: bool = False) -> list[ImportReport]:
-    """Import every seed file in one transaction; on any error raise SeedError, changing nothing."""
-    reports = []
+def database_is_empty() -> bool:
+    """Whether the database has never held curated data: no row in any table the seed files fill
+    and no change history of one. A database whose records editors deleted is therefore not
+    empty, and loading the seeds into it would bring back what they removed."""
+    for _, resource_class in SEED_FILES:
+        model = resource_class._meta.model
+        history = getattr(model, "history", None)
+        if model._default_manager.exists() or (history is not None and history.exists()):
+            return False
+    return True
+
+
+def curated_record_counts() -> list[str]:
+    """What the database holds, per seed file's table: "24 deals", for those that hold any."""
+    counts = []
+    for _, resource_class in SEED_FILES:
+        model = resource_class._meta.model
+        count = model._default_manager.count()
+        if count:
+            counts.append(f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}")
+    return counts
+
+
+@dataclass(frozen=True)
+class SeedDifference:
+    """A record that the seed files hold otherwise than the database: the columns that differ with
+    the value on each side, or none if the record is missing from the database."""
+
+    file: str
+    record: str
+    columns: tuple[tuple[str, str, str], ...]  # (column, database value, file value)
+
+    def lines(self) -> list[str]:
+        if not self.columns:
+            return [f"{self.file}, {self.record}: not in the database (deleted since, or never loaded)"]
+        names = ", ".join(column for column, _, _ in self.columns)
+        return [f"{self.file}, {self.record}: {names}"] + [
+            f"    {column}: {_shortened(stored)} in the database, {_shortened(seeded)} in the file"
+            for column, stored, seeded in self.columns
+        ]
+
+
+def _shortened(value: str, length: int = 70) -> str:
+    text = " ".join(value.split())
+    return f"“{text[: length - 1]}…”" if len(text) > length else f"“{text}”"
+
+
+def exported_records() -> dict[str, dict[tuple[str, ...], dict[str, str]]]:
+    """Every record of each seed file's table as the admin exports it, by file and natural key:
+    the form in which the database and the files are compared, so formatting never counts."""
+    records = {}
+    for name, resource_class in SEED_FILES:
+        resource = resource_class()
+        keys = [resource.fields[field].column_name for field in resource.get_import_id_fields()]
+        rows = resource.export().dict
+        records[name] = {tuple(str(row[key]) for key in keys): {k: str(v) for k, v in row.items()} for row in rows}
+    return records
+
+
+def seed_differences(before: dict, after: dict, *, columns: dict[str, list[str]]) -> list[SeedDifference]:
+    """The records that loading the files changed or created, from exports taken before and after,
+    compared on the columns each file sets (see `compared_columns`): what the tracker sets by
+    itself, or a column the file lacks, is not the file's to differ on."""
+    differences = []
+    for name, _ in SEED_FILES:
+        for key, exported in after[name].items():
+            seeded = {column: value for column, value in exported.items() if column in columns[name]}
+            stored = before[name].get(key)
+            if stored is not None and all(stored.get(column) == value for column, value in seeded.items()):
+                continue
+            changed = () if stored is None else tuple((c, stored[c], v) for c, v in seeded.items() if v != stored[c])
+            differences.append(SeedDifference(file=name, record=" / ".join(key), columns=changed))
+    return differences
+
+
+@dataclass
+class SeedLoad:
+    """What `seeds_load` found and did."""
+
+    reports: list[ImportReport]
+    was_empty: bool
+    differences: list[SeedDifference]  # what the files would change or add; none on an empty database
+
+    @property
+    def changed(self) -> int:
+        return sum(report.changed for report in self.reports)
+
+    @property
+    def diverged(self) -> bool:
+        """The database holds records the files would change, or lacks records they hold."""
+        return not self.was_empty and bool(self.differences)
+
+
+def compared_columns(resource, headers: list[str]) -> list[str]:
+    """The file's columns (as the import tidied them) that it sets on a stored record: not the
+    publication times, which a file supplies only for a record it creates."""
+    creation_only = {field.column_name for field in resource.fields.values() if isinstance(field, PublicationTimeField)}
+    return [column for column in headers if column not in creation_only]
+
+
+def _import_seed_files(directory: Path) -> tuple[list[ImportReport], dict[str, list[str]]]:
+    """Import every seed file, in order, and return the reports and each file's columns; on any
+    error raise SeedError (the caller rolls back)."""
+    reports, columns = [], {}
+    for name, resource_class in SEED_FILES:
+        path = directory / name
+        if not path.is_file():
+            raise SeedError([f"{name}: file not found in {directory}"])
+        try:
+            dataset = read_dataset(path)
+        except ValueError as error:
+            raise SeedError([str(error)]) from None
+        # Deals and companies are published before the excerpts backing them are loaded,
+        # so their publishing rules are checked once everything is in.
+        resource = resource_class()
+        report = import_dataset(resource, dataset, name=name, defer_publication_check=True)
+        if resource_class is SourceResource and not report.errors:
+            report.errors.extend(_archived_text_mismatches(directory, dataset))
+        if report.errors:
+            raise SeedError(report.errors)
+        reports.append(report)
+        columns[name] = compared_columns(resource, dataset.headers)
+    problems = unpublishable_records()
+    if problems:
+        raise SeedError(problems)
+    return reports, columns
+
+
+def seeds_load(*, directory: Path, dry_run: bool = False, overwrite: bool = False) -> SeedLoad:
+    """Import every seed file in one transaction; on any error raise SeedError, changing nothing.
+
+    An empty database (see `database_is_empty`) takes the files as they are. A database that holds
+    records keeps them: the load is written only if it changes no record, or if `overwrite` says
+    to replace the records that differ; otherwise it is rolled back and `differences` says what
+    differs. `dry_run` always rolls back."""
+    was_empty = database_is_empty()
     with transaction.atomic():
-        for name, resource_class in SEED_FILES:
-            path = directory / name
-            if not path.is_file():
-                raise SeedError([f"{name}: file not found in {directory}"])
-            try:
-                dataset = read_dataset(path)
-            except ValueError as error:
-                raise SeedError([str(error)]) from None
-            # Deals and companies are published before the excerpts backing them are loaded,
-            # so their publishing rules are checked once everything is in.
-            report = import_dataset(resource_class(), dataset, name=name, defer_publication_check=True)
-            if resource_class is SourceResource and not report.errors:
-                report.errors.extend(_archived_text_mismatches(directory, dataset))
-            if report.errors:
-                raise SeedError(report.errors)
-            reports.append(report)
-        problems = unpublishable_records()
-        if problems:
-            raise SeedError(problems)
-        if dry_run:
+        before = None if was_empty else exported_records()
+        reports, columns = _import_seed_files(directory)
+        differences = [] if before is None else seed_differences(before, exported_records(), columns=columns)
+        if dry_run or not (was_empty or overwrite or not differences):
             transaction.set_rollback(True)
-    return reports
+    return SeedLoad(reports=reports, was_empty=was_empty, differences=differences)
 
 
 def seeds_export(*, directory: Path) -> list[str]:

@@ -107,6 +107,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Where a login goes when its `?next=` is refused (another site) or missing: the admin, the only
+# place with a login (Django's default, /accounts/profile/, does not exist here).
+LOGIN_REDIRECT_URL = "admin:index"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account is refused before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
@@ -141,6 +144,20 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 # Uploads over this size are refused before they are read.
 IMPORT_MAX_UPLOAD_MB = env_int("DJANGO_IMPORT_MAX_UPLOAD_MB", 10)
+# What one import file may hold, on every path (admin, `manage.py import`, `load_seeds`), checked
+# before it is read into a dataset (evtracker/file_limits.py): a small file must not be able to
+# ask for hours of work or gigabytes of memory. The defaults fit a 100,000-row import.
+IMPORT_MAX_ROWS = env_int("DJANGO_IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_CELL_CHARS = env_int("DJANGO_IMPORT_MAX_CELL_CHARS", 500_000)  # a book-length article
+IMPORT_MAX_UNPACKED_MB = env_int("DJANGO_IMPORT_MAX_UNPACKED_MB", 200)  # an XLSX unpacked; any file's text
+for _name, _value in [
+    ("DJANGO_IMPORT_MAX_UPLOAD_MB", IMPORT_MAX_UPLOAD_MB),
+    ("DJANGO_IMPORT_MAX_ROWS", IMPORT_MAX_ROWS),
+    ("DJANGO_IMPORT_MAX_CELL_CHARS", IMPORT_MAX_CELL_CHARS),
+    ("DJANGO_IMPORT_MAX_UNPACKED_MB", IMPORT_MAX_UNPACKED_MB),
+]:
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name}={_value}: must be at least 1.")
 # Where an uploaded file waits between preview and confirm. "folder": a private folder on this
 # machine (one app server); "cache": Django's cache (CACHES below; shared when it is the
 # database); "media": the default file storage (shared when that is shared).

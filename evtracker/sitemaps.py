@@ -27,27 +27,28 @@ SITEMAP_PAGE_SIZE = 5000
 
 
 class PublishedSitemap(Sitemap):
-    """Every published record of `model` and when it last changed (read as plain values: a
-    sitemap lists tens of thousands of records)."""
+    """Every published record of `model` and its last curated change: when the version now public
+    was published (read as plain values: a sitemap lists tens of thousands of records)."""
 
     model = None
     view_name = ""
     limit = SITEMAP_PAGE_SIZE
 
     def items(self):
-        return self.model.objects.published().order_by("pk").values("slug", "updated_at")
+        return self.model.objects.published().order_by("pk").values("slug", "last_published_at")
 
     def location(self, record: dict) -> str:
         if not hasattr(self, "_page_url"):
             self._page_url = page_urls("", self.view_name)
         return self._page_url(record["slug"])
 
-    def lastmod(self, record: dict) -> datetime.datetime:
-        return record["updated_at"]
+    def lastmod(self, record: dict) -> datetime.datetime | None:
+        # Not `updated_at`: loading rows (seeds on a fresh database) is no change to the page.
+        return record["last_published_at"]
 
     def get_latest_lastmod(self) -> datetime.datetime | None:
         # Django's default reads every record to find the latest; one aggregate does.
-        return self.model.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        return self.model.objects.published().aggregate(latest=Max("last_published_at"))["latest"]
 
 
 class CompanySitemap(PublishedSitemap):

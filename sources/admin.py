@@ -1,13 +1,61 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextareaWidget
 
-from evtracker.admin_base import CuratedAdmin, RecordAdmin, https_formfield, year_filter
-from sources.models import Excerpt, NoiseSpan, Source, Story
+from evtracker.admin_base import CuratedAdmin, PartAdmin, PartInline, https_formfield, year_filter
+from sources.anchoring import normalise_line_ends
+from sources.models import Excerpt, NoiseSpan, Source, Story, excerpt_slug
 from sources.resources import ExcerptResource, NoiseSpanResource, SourceResource, StoryResource
 
 
-class ExcerptInline(admin.StackedInline):
+class ContextBeforeField(forms.CharField):
+    """The words before a quote, kept as typed: a trailing space is what separates them from the
+    quote. A browser's CR LF line ends count as one character each, as they are stored."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**{**kwargs, "strip": False})
+
+    def to_python(self, value) -> str:
+        return normalise_line_ends(super().to_python(value))
+
+
+class ExcerptForm(forms.ModelForm):
+    """An excerpt as an editor pastes it; the context before may run over a line break."""
+
+    class Meta:
+        model = Excerpt
+        fields = ("source", "quote", "context_before", "start", "slug", "stance", "claim", "companies", "deals", "note")
+        field_classes = {"context_before": ContextBeforeField}
+        widgets = {"context_before": AdminTextareaWidget(attrs={"rows": 2})}
+
+
+class ExcerptFormSet(forms.BaseInlineFormSet):
+    """A source's excerpts, saved together. Each form made its own slug where the editor left it
+    empty (Excerpt.clean) without seeing the others; the formset makes them distinct before it
+    checks that no two forms share a slug."""
+
+    def clean(self):
+        saved = [form for form in self.forms if self._is_saved(form)]
+        generated = [form for form in saved if not form.cleaned_data.get("slug")]
+        taken = {form.cleaned_data["slug"] for form in saved if form.cleaned_data.get("slug")}
+        for form in generated:
+            excerpt = form.instance
+            if excerpt.slug in taken:
+                excerpt.slug = excerpt_slug(source=self.instance, start=excerpt.start, pk=excerpt.pk, taken=taken)
+            form.cleaned_data["slug"] = excerpt.slug
+            taken.add(excerpt.slug)
+        super().clean()
+
+    def _is_saved(self, form: forms.ModelForm) -> bool:
+        # An extra form left blank has no slug, and is not saved.
+        deleted = self.can_delete and self._should_delete_form(form)
+        return form.is_valid() and not deleted and bool(form.instance.slug)
+
+
+class ExcerptInline(PartInline, admin.StackedInline):
     model = Excerpt
+    form = ExcerptForm
+    formset = ExcerptFormSet
     extra = 0
     autocomplete_fields = ("companies", "deals")
     fields = (
@@ -20,7 +68,7 @@ class ExcerptInline(admin.StackedInline):
     readonly_fields = ("end",)
 
 
-class NoiseSpanInline(admin.TabularInline):
+class NoiseSpanInline(PartInline, admin.TabularInline):
     model = NoiseSpan
     extra = 0
     fields = ("label", "text", "start", "end")
@@ -28,7 +76,7 @@ class NoiseSpanInline(admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(RecordAdmin):
+class StoryAdmin(PartAdmin):
     resource_classes = [StoryResource]
     list_display = ("title", "slug")
     search_fields = ("title", "slug")
@@ -122,7 +170,7 @@ class SourceAdmin(CuratedAdmin):
 
 
 @admin.register(NoiseSpan)
-class NoiseSpanAdmin(RecordAdmin):
+class NoiseSpanAdmin(PartAdmin):
     resource_classes = [NoiseSpanResource]
     list_display = ("label", "source", "start", "end")
     list_select_related = ("source",)
@@ -132,8 +180,9 @@ class NoiseSpanAdmin(RecordAdmin):
 
 
 @admin.register(Excerpt)
-class ExcerptAdmin(RecordAdmin):
+class ExcerptAdmin(PartAdmin):
     resource_classes = [ExcerptResource]
+    form = ExcerptForm
     list_display = ("__str__", "source", "source_state", "stance", "claim", "start")
     list_filter = ("stance", "source__editorial_state")
     list_select_related = ("source",)

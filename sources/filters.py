@@ -1,18 +1,18 @@
 """The filter form of the source list (django-filter); see companies/filters.py for the rules."""
 
 import django_filters
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from evtracker.public import OrderingChoiceFilter
-from sources.models import Source
+from sources.models import Source, source_date_order
 
 
 class SourceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Words in title, publisher or author", method="search", max_length=100)
     ordering = OrderingChoiceFilter(
         orderings={
-            "-date": ("Newest first", [F("published_date").desc(nulls_last=True), "title"]),
-            "date": ("Oldest first", [F("published_date").asc(nulls_last=True), "title"]),
+            "-date": ("Newest first", source_date_order(newest_first=True)),
+            "date": ("Oldest first", source_date_order(newest_first=False)),
             "title": ("Title, A to Z", ["title"]),
         }
     )

@@ -1,4 +1,5 @@
 import hashlib
+from collections.abc import Collection
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,26 +13,46 @@ from evtracker.partial_dates import (
     format_partial_date_human,
     format_partial_date_iso,
     partial_date_constraint,
+    partial_date_order,
     validate_partial_date,
 )
-from sources.anchoring import locate_quote
+from evtracker.web_addresses import WebAddressField
+from sources.anchoring import NOISE, QUOTE, Pasted, locate_quote, normalise_line_ends
 
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def anchor_in_source(instance, quote: str, *, context_before: str = "") -> None:
-    """Set `start`/`end` of an excerpt or noise span from its verbatim text.
+def anchor_in_source(instance, *, source: "Source", field: str, pasted: Pasted, context_before: str = "") -> None:
+    """Set `start`/`end` of an excerpt or noise span from its verbatim text in `field`, and store
+    that text as the source has it (its own line ends, whatever the browser sent).
 
     A stored offset is kept only while the text it anchors is unchanged: an editor who edits a
     quote gets it found again instead of an error about a stale offset.
     """
+    quote = getattr(instance, field)
     loaded = getattr(instance, "_loaded_anchor", None)
-    if loaded is not None and loaded[0] == instance.start and loaded[1:] != (quote, context_before):
+    if loaded is not None and loaded[0] == instance.start and not _same_text(loaded[1:], (quote, context_before)):
         instance.start = None
-    instance.start = locate_quote(instance.source.text, quote, start=instance.start, context_before=context_before)
-    instance.end = instance.start + len(quote)
+    instance.start, instance.end = locate_quote(
+        source.text, quote, start=instance.start, context_before=context_before, pasted=pasted
+    )
+    setattr(instance, field, source.text[instance.start : instance.end])
+
+
+def _same_text(stored: tuple[str, ...], pasted: tuple[str, ...]) -> bool:
+    # A browser resends an unchanged quote with CR LF line ends: that is no edit.
+    return [normalise_line_ends(value or "") for value in stored] == [normalise_line_ends(value) for value in pasted]
+
+
+def source_being_saved(instance) -> "Source | None":
+    """The source of an excerpt or noise span, also while both are saved together from the source's
+    add page (where the source has no id yet)."""
+    try:
+        return instance.source
+    except Source.DoesNotExist:
+        return None
 
 
 class Story(models.Model):
@@ -55,6 +76,12 @@ class Story(models.Model):
         return (self.slug,)
 
 
+def source_date_order(*, newest_first: bool) -> list:
+    """`order_by()` terms putting sources in order of publication, a year or month at the end of
+    its period (evtracker/partial_dates.py), undated ones last, ties by title then slug."""
+    return [partial_date_order("published_date", newest_first=newest_first), "title", "slug"]
+
+
 class Source(Curated):
     class DateBasis(models.TextChoices):
         STATED = "stated", "Stated in the text"
@@ -71,7 +98,7 @@ class Source(Curated):
         max_length=200, blank=True, help_text="Who published it, where the text says or shows."
     )
     author = models.CharField(max_length=200, blank=True, help_text="Byline, only where the text gives one.")
-    url = models.URLField(max_length=500, blank=True, help_text="Where it was published, if known.")
+    url = WebAddressField(max_length=500, blank=True, help_text="Where it was published, if known.")
     published_date = models.DateField(null=True, blank=True, help_text="When it was published, at the precision known.")
     published_date_precision = models.CharField(
         max_length=5,
@@ -107,7 +134,7 @@ class Source(Curated):
     )
 
     class Meta:
-        ordering = ["-published_date", "title"]
+        ordering = source_date_order(newest_first=True)
         permissions = data_permissions("source", "sources", publish=True)
         constraints = [partial_date_constraint("published_date", name="source_date_has_precision")]
 
@@ -186,11 +213,13 @@ class NoiseSpan(models.Model):
         return instance
 
     def clean(self) -> None:
-        if self.source_id is None or not self.text:
+        source = source_being_saved(self)
+        if source is None or not self.text:
             return
         try:
-            anchor_in_source(self, self.text)
+            anchor_in_source(self, source=source, field="text", pasted=NOISE)
         except ValidationError as error:
+            # Every message is about the pasted text: the form has no offset or context field.
             raise ValidationError({"text": error.messages}) from None
 
 
@@ -260,11 +289,27 @@ class Excerpt(models.Model):
         return instance
 
     def clean(self) -> None:
-        if self.source_id is None or not self.quote:
+        self.context_before = normalise_line_ends(self.context_before)
+        source = source_being_saved(self)
+        if source is None or not self.quote:
             return
-        anchor_in_source(self, self.quote, context_before=self.context_before)
+        anchor_in_source(self, source=source, field="quote", pasted=QUOTE, context_before=self.context_before)
         if not self.slug:
-            self.slug = f"{self.source.slug}-{self.start}"
-        for span in self.source.noise_spans.all():
+            self.slug = excerpt_slug(source=source, start=self.start, pk=self.pk)
+        if source.pk is None:  # added together with its source: no noise spans stored yet
+            return
+        for span in source.noise_spans.all():
             if self.start < span.end and span.start < self.end:
                 raise ValidationError({"quote": f"The quote lies in page noise (“{span.label}”), not in the article."})
+
+
+def excerpt_slug(*, source: Source, start: int, pk: int | None = None, taken: Collection[str] = ()) -> str:
+    """The slug of an excerpt saved without one: the source's slug and the quote's offset, with
+    -2, -3… when a stored excerpt (other than `pk`) or one saved alongside it (`taken`) has it."""
+    base = f"{source.slug}-{start}"
+    stored = set(Excerpt.objects.exclude(pk=pk).filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in stored or slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug

@@ -46,6 +46,8 @@ class SourceResource(CuratedResource):
             "story_relation",
             "seed_file",
             "editorial_state",
+            "first_published_at",
+            "last_published_at",
             "sha256",
             "text",
         )

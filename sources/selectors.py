@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from companies.models import Company, Deal
 from evtracker.editorial import published_q
-from sources.models import Excerpt, Source
+from sources.models import Excerpt, Source, source_date_order
 
 
 def published_excerpts() -> QuerySet[Excerpt]:
@@ -75,7 +75,7 @@ def excerpt_count_of_source() -> Coalesce:
 def source_list() -> QuerySet[Source]:
     """The source list: published sources, newest first, with their story and excerpt count."""
     sources = Source.objects.published().select_related("story").annotate(excerpt_count=excerpt_count_of_source())
-    return sources.order_by(F("published_date").desc(nulls_last=True), "title", "pk").defer("text")
+    return sources.order_by(*source_date_order(newest_first=True)).defer("text")
 
 
 def source_detail() -> QuerySet[Source]:
@@ -84,10 +84,9 @@ def source_detail() -> QuerySet[Source]:
         Prefetch("companies", queryset=Company.objects.published()),
         Prefetch("deals", queryset=Deal.objects.published()),
     )
-    versions = Source.objects.published().order_by(F("published_date").asc(nulls_last=True), "title").defer("text")
+    versions = Source.objects.published().order_by(*source_date_order(newest_first=False)).defer("text")
     return (
         Source.objects.published()
-        .with_last_updated()
         .select_related("story")
         .prefetch_related(
             "noise_spans",

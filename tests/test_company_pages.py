@@ -185,9 +185,10 @@ def test_a_venture_names_the_deal_that_created_it(client, companies):
 def test_company_deals_are_a_timeline_with_role_and_partners(client, companies):
     deals = section(client.get(companies["xiaomi"].get_absolute_url()).text, "deals-heading")
     entries = [text_of(entry) for entry in re.findall(r"<li>.*?</li>", deals, re.S)]
+    # Oldest first, "2021" counts as the end of 2021: after Aug 2021 (see test_partial_date_order.py).
     assert entries == [
-        "2021 Xiaomi in talks with FAW Partnership · In talks Xiaomi's part: partner. With FAW Group (partner).",
         "Aug 2021 Xiaomi buys DeepMotion Acquisition · Announced Xiaomi's part: acquirer. With DeepMotion (target).",
+        "2021 Xiaomi in talks with FAW Partnership · In talks Xiaomi's part: partner. With FAW Group (partner).",
     ]
     assert "Secret deal" not in deals
 

@@ -122,8 +122,9 @@ def test_tech_companies_show_their_way_in_and_first_move_earliest_first(client, 
     rows = [
         text_of(row).strip() for row in re.findall(r'<tr role="row">\s*<th role="rowheader".*?</tr>', section, re.S)
     ]
+    # Xiaomi's talks are dated "2021" only: they cannot claim to come before its Mar 2021 move.
     assert rows == [
-        "Xiaomi Builds its own cars Xiaomi in talks with FAW · 2021",
+        "Xiaomi Builds its own cars Xiaomi sets up an EV subsidiary · Mar 2021",
         "360 Investor only 360 leads Hozon Auto's series D round · 26 Apr 2021",
     ]
     assert "Draft Tech" not in html
@@ -133,10 +134,11 @@ def test_latest_deals_newest_first_with_parties(client, tracker):
     html = client.get(reverse("home")).text
     latest = section(html, "latest-heading")
     titles = [text_of(title) for title in re.findall(r'<li class="deal-item">\s*<a href="[^"]+">([^<]+)</a>', latest)]
+    # Newest first, "2021" counts as the end of 2021: before the dated 2021 deals.
     assert titles == [
+        "Xiaomi in talks with FAW",
         "360 leads Hozon Auto's series D round",
         "Xiaomi sets up an EV subsidiary",
-        "Xiaomi in talks with FAW",
         "Hozon raises money at an unknown date",
     ]
     assert "360 (lead investor), Hozon Auto (raised the funds)" in text_of(latest)

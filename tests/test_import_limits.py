@@ -101,7 +101,7 @@ def test_cancel_removes_only_files_in_the_import_folder(boss, import_folder, tmp
     outside = tmp_path / "keep-me.txt"
     outside.write_text("not an upload")
     response = boss.post(admin_url(Company, "cancel_import"), {"import_file_name": "../keep-me.txt"}, follow=True)
-    assert response.status_code == 200
+    assert response.status_code == 400  # not the name of an upload (tests/test_hostile_uploads.py)
     assert outside.exists()
 
 
@@ -112,8 +112,9 @@ def test_cancel_needs_the_import_permission(client, django_user_model, import_fo
 
 
 def test_purge_removes_abandoned_files_and_keeps_recent_ones(import_folder):
-    import_folder.mkdir(parents=True)
-    old, recent = import_folder / "abandoned", import_folder / "waiting"
+    import_folder.mkdir(mode=0o700, parents=True)
+    # Uploads are named `<user id>-<hex>`; the purge removes nothing else (test_hostile_uploads.py).
+    old, recent = import_folder / f"1-{'a' * 32}", import_folder / f"1-{'b' * 32}"
     old.write_bytes(b"old preview")
     recent.write_bytes(b"fresh preview")
     two_days_ago = time.time() - 48 * 3600
@@ -121,7 +122,7 @@ def test_purge_removes_abandoned_files_and_keeps_recent_ones(import_folder):
     out = io.StringIO()
     call_command("purge_import_files", "--older-than-hours", "24", stdout=out)
     assert "Removed 1 abandoned import file(s)." in out.getvalue()
-    assert waiting_files(import_folder) == ["waiting"]
+    assert waiting_files(import_folder) == [recent.name]
 
 
 def test_cache_storage_keeps_the_file_between_preview_and_confirm(boss, settings, import_folder):

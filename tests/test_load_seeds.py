@@ -1,4 +1,5 @@
-"""`manage.py load_seeds`: loads the shipped dataset, is idempotent, and is all or nothing."""
+"""`manage.py load_seeds`: loads the shipped dataset, is idempotent, and is all or nothing; on a
+database that has diverged from the files it changes nothing unless told to overwrite."""
 
 import csv
 import io
@@ -7,16 +8,17 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from companies.models import Company, Deal, Participation
+from companies.models import Alias, Company, Deal, Participation
+from evtracker.editorial import EditorialState
 from sources.models import Excerpt, NoiseSpan, Source
 
 pytestmark = pytest.mark.django_db
 
 
-def load(directory: Path | None = None) -> str:
+def load(directory: Path | None = None, *options: str) -> str:
     out = io.StringIO()
     args = ["--directory", str(directory)] if directory else []
-    call_command("load_seeds", *args, stdout=out)
+    call_command("load_seeds", *args, *options, stdout=out)
     return out.getvalue()
 
 
@@ -174,3 +176,91 @@ def test_short_row_reports_its_empty_required_cells(seeds_copy):
         load(seeds_copy)
     expected = f'deals.csv, row {rows + 1} (line {rows + 2}), column "kind": This field cannot be blank.'
     assert expected in str(caught.value)
+
+
+# -- a database that editors have worked on --
+
+EDITED_SUMMARY = "Edited by an editor after the seeds were loaded."
+
+
+def seed_row(name: str, slug: str) -> dict[str, str]:
+    with (Path("seeds") / name).open(encoding="utf-8", newline="") as handle:
+        return next(row for row in csv.DictReader(handle) if row["slug"] == slug)
+
+
+def diverge() -> None:
+    """What editors and reviewers do in the admin: edit a summary, retract a deal, delete an alias."""
+    xiaomi = Company.objects.get(slug="xiaomi")
+    xiaomi.summary = EDITED_SUMMARY
+    xiaomi.save()
+    talks = Deal.objects.get(slug="xiaomi-faw-group-talks")
+    talks.editorial_state = EditorialState.RETRACTED
+    talks.save()
+    Alias.objects.get(company__slug="banma", name="Zebra").delete()
+
+
+# Each record with the columns that differ and both values (publication times are the tracker's
+# own, not a difference); a long value is shortened.
+SEEDED_SUMMARY = seed_row("companies.csv", "xiaomi")["summary"]
+DIFFERENCES = [
+    "companies.csv, xiaomi: summary",
+    f"    summary: “{EDITED_SUMMARY}” in the database, “{SEEDED_SUMMARY[:69]}…” in the file",
+    "aliases.csv, banma / Zebra: not in the database (deleted since, or never loaded)",
+    "deals.csv, xiaomi-faw-group-talks: editorial_state",
+    "    editorial_state: “retracted” in the database, “published” in the file",
+]
+
+
+def test_load_on_a_diverged_database_lists_each_difference_and_changes_nothing():
+    load()
+    diverge()
+    before = snapshot()
+    with pytest.raises(CommandError) as caught:
+        load()
+    message = str(caught.value)
+    assert message.startswith("Seeds not loaded: 3 record(s) in the database differ from the seed files")
+    assert [line for line in message.splitlines() if line in DIFFERENCES] == DIFFERENCES
+    assert "run `manage.py load_seeds --overwrite`" in message
+    assert snapshot() == before
+    assert Company.objects.get(slug="xiaomi").summary == EDITED_SUMMARY
+
+
+def test_dry_run_on_a_diverged_database_lists_the_differences_and_writes_nothing():
+    load()
+    diverge()
+    before = snapshot()
+    output = load(None, "--dry-run")
+    assert "Differs from the seed files:" in output
+    assert [line for line in output.splitlines() if line in DIFFERENCES] == DIFFERENCES
+    assert "Dry run: 3 record(s) would change; nothing was written." in output
+    assert snapshot() == before
+
+
+def test_overwrite_restores_the_files_version_and_lists_what_it_replaced():
+    load()
+    diverge()
+    output = load(None, "--overwrite")
+    assert "Replaced 3 record(s) with the seed files' version" in output
+    assert [line for line in output.splitlines() if line in DIFFERENCES] == DIFFERENCES
+    assert Company.objects.get(slug="xiaomi").summary == SEEDED_SUMMARY
+    assert Deal.objects.get(slug="xiaomi-faw-group-talks").editorial_state == EditorialState.PUBLISHED
+    assert Alias.objects.filter(company__slug="banma", name="Zebra").exists()
+    assert Company.history.filter(slug="xiaomi", summary=EDITED_SUMMARY).exists()  # the replaced version
+    assert "Seeds already loaded: nothing changed." in load()
+
+
+def test_records_added_by_editors_do_not_count_as_divergence():
+    """The files never delete: a record they do not hold is left alone, and nothing differs."""
+    load()
+    Company.objects.create(name="New maker", slug="new-maker", kind=Company.Kind.AUTOMAKER)
+    assert "Seeds already loaded: nothing changed." in load()
+    assert Company.objects.filter(slug="new-maker").exists()
+
+
+def test_if_empty_loads_an_empty_database_and_leaves_a_loaded_one_alone():
+    assert "Seeds loaded:" in load(None, "--if-empty")
+    diverge()
+    before = snapshot()
+    output = load(None, "--if-empty")
+    assert output.startswith("Seeds not loaded: the database already holds curated data (")
+    assert snapshot() == before

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = (
         "Import a CSV, XLSX or JSON file through a resource, as the admin does: all or nothing, "
         "every problem named by row and column. Unless --no-input is given it first checks the "
-        "file, says what would change and asks before writing."
+        "file, says what would change and asks before writing. A file over the import limits "
+        "(DJANGO_IMPORT_MAX_ROWS, DJANGO_IMPORT_MAX_CELL_CHARS, DJANGO_IMPORT_MAX_UNPACKED_MB) is "
+        "refused before it is read."
     )
 
     def add_arguments(self, parser):
