@@ -36,7 +36,7 @@ $(INSTALLED): requirements.txt
 run: $(INSTALLED) .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seeds --if-empty
-	$(PY) manage.py ensure_local_admin
+	$(PY) manage.py ensure_local_admin --admin-url http://$(HOST):$(PORT)/admin/
 	@echo "Serving the tracker at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -60,6 +60,7 @@ test: $(INSTALLED)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .

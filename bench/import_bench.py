@@ -77,7 +77,7 @@ def prepare(directory: Path, sizes: list[int]) -> None:
 def floor(path: Path) -> int:
     """The rows read with csv and written with one bulk_create: no checks, no history."""
     from companies.models import Company, Deal
-    from evtracker.partial_dates import parse_partial_date
+    from core.partial_dates import parse_partial_date
 
     ventures = dict(Company.objects.values_list("slug", "pk"))
     deals = []
@@ -97,7 +97,7 @@ def floor(path: Path) -> int:
 def our_import(path: Path) -> int:
     """What the admin's confirm and `load_seeds` run: the DealResource import of the file."""
     from companies.resources import DealResource
-    from evtracker.imports import import_dataset, read_dataset
+    from dataio.resources import import_dataset, read_dataset
 
     report = import_dataset(DealResource(), read_dataset(path), name=path.name)
     if report.errors:

@@ -30,7 +30,7 @@ from bench.import_bench import setup_django  # noqa: E402 (the checkout first on
 from tests import hostile_files  # noqa: E402
 
 SECONDS_TARGET, MEMORY_TARGET_MB, PAGE_TARGET_KB, PREVIEW_PAGE_TARGET_KB = 5.0, 300, 200, 1024
-CSV, XLSX, JSON = 0, 1, 2  # the admin's format menu (evtracker/formats.py, FORMATS)
+CSV, XLSX, JSON = 0, 1, 2  # the admin's format menu (dataio/formats.py, FORMATS)
 
 BASELINE, REFUSAL, AT_LIMIT = "baseline", "refusal", "at the limit"
 

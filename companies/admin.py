@@ -2,7 +2,8 @@ from django.contrib import admin
 
 from companies.models import Alias, Company, Deal, Participation
 from companies.resources import AliasResource, CompanyResource, DealResource, ParticipationResource
-from evtracker.admin_base import CuratedAdmin, PartAdmin, PartInline, year_filter
+from core.admin import PartInline, year_filter
+from dataio.admin import CuratedAdmin, PartAdmin
 
 
 class AliasInline(PartInline, admin.TabularInline):

@@ -1,12 +1,11 @@
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from evtracker.currencies import validate_currency_code
-from evtracker.editorial import Curated, CuratedQuerySet, data_permissions
-from evtracker.partial_dates import (
+from core.currencies import validate_currency_code
+from core.editorial import Curated, CuratedQuerySet, data_permissions, published_q
+from core.partial_dates import (
     DatePrecision,
     format_partial_date_human,
     format_partial_date_iso,
@@ -14,13 +13,13 @@ from evtracker.partial_dates import (
     partial_date_order,
     validate_partial_date,
 )
-from evtracker.web_addresses import WebAddressField
+from core.web_addresses import WebAddressField
 
 
 def has_published_support(record: Curated) -> bool:
     """Whether an excerpt from a published source supports `record`."""
-    published_sources = apps.get_model("sources", "Source").objects.published()
-    return record.excerpts.filter(stance="supports", source__in=published_sources).exists()
+    # Through the reverse relation only: this app never imports sources (see pyproject.toml).
+    return record.excerpts.filter(published_q("source"), stance="supports").exists()
 
 
 class Company(Curated):
@@ -118,7 +117,7 @@ class Alias(models.Model):
 
 def deal_date_order(*, newest_first: bool, prefix: str = "") -> list:
     """`order_by()` terms putting deals in date order, each partial date at the end of its period
-    (evtracker/partial_dates.py), undated deals last, ties by title then slug; `prefix` reaches
+    (core/partial_dates.py), undated deals last, ties by title then slug; `prefix` reaches
     the deal from a related model (`"deal__"` on participations)."""
     return [partial_date_order(f"{prefix}date", newest_first=newest_first), f"{prefix}title", f"{prefix}slug"]
 

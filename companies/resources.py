@@ -3,8 +3,8 @@
 from import_export import fields
 
 from companies.models import Alias, Company, Deal, Participation
-from evtracker.bulk_import import BulkImportMixin
-from evtracker.imports import CuratedResource, PartialDateField, SlugForeignKeyWidget
+from dataio.bulk import BulkImportMixin
+from dataio.resources import CuratedResource, PartialDateField, SlugForeignKeyWidget
 
 
 class CompanyResource(BulkImportMixin, CuratedResource):

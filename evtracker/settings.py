@@ -45,14 +45,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
-    # Before import_export: its `import` and `export` commands are replaced by ours.
-    "evtracker",
+    # Before import_export: its `import` and `export` commands are replaced by dataio's.
+    "core",
+    "dataio",
     "import_export",
     "simple_history",
     "csp",
     "axes",
     "companies",
     "sources",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "evtracker.context_processors.canonical_url",
+                "public.context_processors.canonical_url",
             ],
         },
     },
@@ -145,7 +147,7 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 # Uploads over this size are refused before they are read.
 IMPORT_MAX_UPLOAD_MB = env_int("DJANGO_IMPORT_MAX_UPLOAD_MB", 10)
 # What one import file may hold, on every path (admin, `manage.py import`, `load_seeds`), checked
-# before it is read into a dataset (evtracker/file_limits.py): a small file must not be able to
+# before it is read into a dataset (dataio/limits.py): a small file must not be able to
 # ask for hours of work or gigabytes of memory. The defaults fit a 100,000-row import.
 IMPORT_MAX_ROWS = env_int("DJANGO_IMPORT_MAX_ROWS", 100_000)
 IMPORT_MAX_CELL_CHARS = env_int("DJANGO_IMPORT_MAX_CELL_CHARS", 500_000)  # a book-length article
@@ -164,7 +166,7 @@ for _name, _value in [
 IMPORT_TMP_STORAGE = env_str("DJANGO_IMPORT_TMP_STORAGE", "folder")
 IMPORT_TMP_DIR = Path(env_str("DJANGO_IMPORT_TMP_DIR", str(Path(tempfile.gettempdir()) / "evtracker-imports")))
 IMPORT_EXPORT_TMP_STORAGE_CLASS = {
-    "folder": "evtracker.import_storage.PrivateFolderStorage",
+    "folder": "dataio.storage.PrivateFolderStorage",
     "cache": "import_export.tmp_storages.CacheStorage",
     "media": "import_export.tmp_storages.MediaStorage",
 }.get(IMPORT_TMP_STORAGE)

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 
-from evtracker import views
 from evtracker.health import healthz
-from evtracker.sitemaps import SITEMAPS
+from public import home as views
+from public.sitemaps import SITEMAPS
 
 admin.site.site_header = "EV Entry Tracker — editors"
 admin.site.site_title = "EV Entry Tracker admin"
@@ -12,9 +12,9 @@ admin.site.index_title = "Curate companies, deals and sources"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("", include("companies.urls")),
-    path("", include("sources.urls")),
-    path("", include("downloads.urls")),
+    path("", include("public.company_urls")),
+    path("", include("public.source_urls")),
+    path("", include("public.downloads.urls")),
     path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextareaWidget
 
-from evtracker.admin_base import CuratedAdmin, PartAdmin, PartInline, https_formfield, year_filter
+from core.admin import PartInline, https_formfield, year_filter
+from dataio.admin import CuratedAdmin, PartAdmin
 from sources.anchoring import normalise_line_ends
 from sources.models import Excerpt, NoiseSpan, Source, Story, excerpt_slug
 from sources.resources import ExcerptResource, NoiseSpanResource, SourceResource, StoryResource

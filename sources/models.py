@@ -7,8 +7,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from companies.models import Company, Deal
-from evtracker.editorial import Curated, data_permissions
-from evtracker.partial_dates import (
+from core.editorial import Curated, data_permissions
+from core.partial_dates import (
     DatePrecision,
     format_partial_date_human,
     format_partial_date_iso,
@@ -16,7 +16,7 @@ from evtracker.partial_dates import (
     partial_date_order,
     validate_partial_date,
 )
-from evtracker.web_addresses import WebAddressField
+from core.web_addresses import WebAddressField
 from sources.anchoring import NOISE, QUOTE, Pasted, locate_quote, normalise_line_ends
 
 
@@ -78,7 +78,7 @@ class Story(models.Model):
 
 def source_date_order(*, newest_first: bool) -> list:
     """`order_by()` terms putting sources in order of publication, a year or month at the end of
-    its period (evtracker/partial_dates.py), undated ones last, ties by title then slug."""
+    its period (core/partial_dates.py), undated ones last, ties by title then slug."""
     return [partial_date_order("published_date", newest_first=newest_first), "title", "slug"]
 
 

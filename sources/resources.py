@@ -1,17 +1,21 @@
 """CSV/XLSX columns for stories, sources, noise spans and excerpts (see seeds/README.md)."""
 
+from pathlib import Path
+
+import tablib
 from import_export import fields
 
 from companies.models import Company, Deal
-from evtracker.bulk_import import BulkImportMixin
-from evtracker.imports import (
+from dataio.bulk import BulkImportMixin
+from dataio.resources import (
     CuratedResource,
     PartialDateField,
     PlainIntegerWidget,
     SlugForeignKeyWidget,
     SlugManyToManyWidget,
+    row_label,
 )
-from sources.models import Excerpt, NoiseSpan, Source, Story
+from sources.models import Excerpt, NoiseSpan, Source, Story, text_sha256
 
 
 class StoryResource(BulkImportMixin, CuratedResource):
@@ -52,6 +56,23 @@ class SourceResource(CuratedResource):
             "text",
         )
         export_order = fields
+
+    def seed_file_problems(self, dataset: tablib.Dataset, *, directory: Path, name: str) -> list[str]:
+        """Each source loaded from a seed article must hold that file's text byte for byte."""
+        problems = []
+        for number, row in enumerate(dataset.dict, 1):
+            file_name = (row.get("seed_file") or "").strip()
+            if not file_name:
+                continue
+            path = directory / file_name
+            where = f'{name}, {row_label(number)}, column "seed_file"'
+            if not path.is_file():
+                problems.append(f'{where}: no file "{file_name}" in {directory}')
+                continue
+            stored = Source.objects.get(slug=row["slug"].strip())
+            if stored.sha256 != text_sha256(path.read_text(encoding="utf-8")):
+                problems.append(f'{where}: the text column differs from the archived file "{file_name}"')
+        return problems
 
     def get_queryset(self):
         return super().get_queryset().select_related("story").order_by("slug")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from companies.models import Company, Deal, Participation
-from evtracker.editorial import EditorialState
+from core.editorial import EditorialState
 from sources.models import Excerpt, Source
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

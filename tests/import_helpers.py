@@ -15,7 +15,7 @@ from django.urls import reverse
 
 DATA = Path(__file__).parent / "data"
 
-# The admin's format menu, in the order of evtracker.formats.FORMATS.
+# The admin's format menu, in the order of dataio.formats.FORMATS.
 CSV, XLSX, JSON = 0, 1, 2
 
 

@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.db import connection
 
 from companies.models import Alias, Company, Deal, Participation
-from evtracker.editorial import EditorialState
-from evtracker.partial_dates import DatePrecision
+from core.editorial import EditorialState
+from core.partial_dates import DatePrecision
 from sources.models import Excerpt, NoiseSpan, Source, Story, text_sha256
 
 PUBLISHED, DRAFT = EditorialState.PUBLISHED, EditorialState.DRAFT

@@ -2,8 +2,8 @@
 
 import pytest
 
-from companies.selectors import PeriodCount
-from evtracker.charts import MAX_NODES, Neighbour, nice_ceiling, relationship_diagram, shorten, timeline_chart
+from public.charts import MAX_NODES, Neighbour, nice_ceiling, relationship_diagram, shorten, timeline_chart
+from public.company_selectors import PeriodCount
 
 KINDS = [("funding_round", "Funding round"), ("partnership", "Partnership")]
 

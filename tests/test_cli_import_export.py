@@ -200,7 +200,7 @@ def test_json_rows_with_different_keys_are_refused_not_dropped(parents, tmp_path
         ((COMPANIES, "missing.csv"), "missing.csv: no such file."),
         ((COMPANIES, "companies_bom.csv", "--format", "ods"), "Unknown format 'ods': use one of csv, xlsx, json."),
         ((COMPANIES, "companies_bom.csv", "--encoding", "klingon"), "Unknown encoding 'klingon'."),
-        (("evtracker.imports.read_dataset", "companies_bom.csv"), "Unknown resource 'evtracker.imports.read_dataset'"),
+        (("dataio.resources.read_dataset", "companies_bom.csv"), "Unknown resource 'dataio.resources.read_dataset'"),
         ((COMPANIES, "-"), "Reading standard input needs --format"),
     ],
 )

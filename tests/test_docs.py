@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from evtracker.datadictionary import data_dictionary_markdown
+from dataio.datadictionary import data_dictionary_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 

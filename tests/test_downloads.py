@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from companies.models import Alias, Company, Deal, Participation
-from downloads.docs import download_columns_markdown
-from downloads.tables import TABLES
+from public.downloads.docs import download_columns_markdown
+from public.downloads.tables import TABLES
 from sources.models import Story, text_sha256
 from tests.conftest import DRAFT, make_company, make_deal, make_excerpt, make_source
 from tests.page_text import text_of

@@ -159,7 +159,7 @@ def test_reimporting_an_export_changes_nothing(boss, companies, file_format):
     before = snapshot()
     name = "companies.xlsx" if file_format == XLSX else "companies.csv"
     preview = upload(boss, Company, name, content=exported, file_format=file_format)
-    # Skipped rows are counted, not listed one by one (evtracker/admin_import.py).
+    # Skipped rows are counted, not listed one by one (dataio/admin.py).
     assert preview_labels(preview) == ["Skipped"]
     assert f"Skipped {len(companies)} rows unchanged or empty, not listed." in visible_text(preview)
     done = confirm(boss, Company, preview)

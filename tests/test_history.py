@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from companies.models import Company, Deal
-from evtracker.editorial import EditorialState
+from core.editorial import EditorialState
 from tests.conftest import make_company, make_deal
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from companies.models import Company, Deal, Participation
-from evtracker.editorial import EditorialState, editorial_transition
+from core.editorial import EditorialState, editorial_transition
 from tests.conftest import DRAFT, PUBLISHED, make_company, make_deal, make_excerpt, make_source
 
 pytestmark = pytest.mark.django_db

@@ -21,9 +21,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from companies.models import Company, Deal
-from evtracker.admin_import import GuardedImportMixin
-from evtracker.file_limits import ImportLimits, UnreadableFile, check_csv
+from companies.models import Alias, Company, Deal
+from dataio.admin import GuardedImportMixin
+from dataio.limits import ImportLimits, UnreadableFile, check_csv
 from sources.models import Source, Story
 from tests import hostile_files
 from tests.conftest import make_deal, make_source
@@ -48,7 +48,7 @@ def editor_client(django_user_model, name: str) -> Client:
 @pytest.fixture
 def import_folder(settings, tmp_path) -> Path:
     """The private folder uploads wait in, empty at the start of each test."""
-    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "evtracker.import_storage.PrivateFolderStorage"
+    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "dataio.storage.PrivateFolderStorage"
     settings.IMPORT_TMP_DIR = tmp_path / "imports"
     return settings.IMPORT_TMP_DIR
 
@@ -318,6 +318,17 @@ def test_a_tampered_confirm_is_a_bad_request_and_imports_nothing(editor, import_
     preview = upload(editor, Company, "companies.csv", content=GOOD_FILE)
     before = snapshot()
     response = editor.post(admin_url(Company, "process_import"), {**confirm_fields(preview), field: value})
+    assert response.status_code == 400
+    assert "Nothing was imported." in page_text(response)
+    assert snapshot() == before
+
+
+def test_a_tampered_confirm_on_a_part_admin_is_a_bad_request(editor, import_folder):
+    # The admins of parts (aliases here) carry their own refusals too; the import's must win.
+    Company.objects.create(name="Waiting Motors", slug="waiting-motors", kind="automaker")
+    preview = upload(editor, Alias, "aliases.csv", content=b"company,name,kind\nwaiting-motors,WM,short\n")
+    before = snapshot()
+    response = editor.post(admin_url(Alias, "process_import"), {**confirm_fields(preview), "format": "9"})
     assert response.status_code == 400
     assert "Nothing was imported." in page_text(response)
     assert snapshot() == before

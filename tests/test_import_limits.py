@@ -39,7 +39,7 @@ def xiaomi():
 @pytest.fixture
 def import_folder(settings, tmp_path):
     """The private folder uploads wait in, empty at the start of each test."""
-    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "evtracker.import_storage.PrivateFolderStorage"
+    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "dataio.storage.PrivateFolderStorage"
     settings.IMPORT_TMP_DIR = tmp_path / "imports"
     return settings.IMPORT_TMP_DIR
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from companies.models import Alias, Company, Deal, Participation
-from evtracker.editorial import EditorialState
+from core.editorial import EditorialState
 from sources.models import Excerpt, NoiseSpan, Source
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from companies.models import Company, Deal
-from evtracker.editorial import EditorialState
+from core.editorial import EditorialState
 from tests.conftest import make_company
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from companies.models import Deal
-from evtracker.partial_dates import date_sort_key, date_sort_key_expression, parse_partial_date
+from core.partial_dates import date_sort_key, date_sort_key_expression, parse_partial_date
 from sources.models import Source
 from tests.conftest import make_deal, make_source
 from tests.page_text import section, text_of

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from companies.models import Alias, Company, Deal, Participation
-from downloads.tables import TABLES
-from evtracker.editorial import EditorialState
+from core.editorial import EditorialState
+from public.downloads.tables import TABLES
 from sources.models import Excerpt, Source, Story
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +204,18 @@ def test_plain_text_is_written_as_it_is(client):
     Company.objects.filter(slug="company").update(name="Xiaomi = 小米")
     companies = {row["slug"]: row for row in csv_rows(client, "companies")}
     assert companies["company"]["name"] == "Xiaomi = 小米"
+
+
+def test_a_formula_after_a_bare_carriage_return_stays_inside_its_cell(client):
+    """A bare CR in the middle of a text (no quote character to force quoting) must not end the
+    row: a spreadsheet that breaks lines on CR would start a new row with `=2+3`."""
+    published_records_made_of_formulas("=")
+    Company.objects.filter(slug="company").update(evidence_note="Note\r=2+3")
+    response = client.get(reverse("downloads:table_csv", args=["companies"]))
+    body = response.content.decode("utf-8-sig")
+    assert "\r=2+3" not in body.replace('"Note\r=2+3"', "")  # only ever inside a quoted cell
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert len(rows) == 1 + Company.objects.published().count()
+    assert not any(cell.startswith("=") for row in rows for cell in row)
+    companies = {row["slug"]: row for row in csv_rows(client, "companies")}
+    assert companies["company"]["evidence_note"] == "Note\r=2+3"

@@ -18,8 +18,8 @@ from tablib import Dataset
 
 from companies.models import Company, Deal, Participation
 from companies.resources import CompanyResource, DealResource
-from evtracker.editorial import EditorialState, editorial_transition
-from evtracker.imports import import_dataset, read_dataset
+from core.editorial import EditorialState, editorial_transition
+from dataio.resources import import_dataset, read_dataset
 from sources.models import Source
 from tests.conftest import DRAFT, PUBLISHED, make_company, make_deal, make_excerpt, make_source
 from tests.import_helpers import confirm, upload

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from companies.models import Alias, Company, Deal, Participation
-from evtracker.editorial import EditorialState
+from core.editorial import EditorialState
 from sources.models import Excerpt, NoiseSpan, Source, Story
 from tests.conftest import DRAFT, make_company, make_deal, make_excerpt, make_source
 from tests.import_helpers import admin_url, confirm, invalid_rows, snapshot, upload, visible_text

@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import strategies as st
 
 from companies.models import Alias, Company, Deal, Participation
-from evtracker import formats
-from evtracker.editorial import EditorialState
-from evtracker.imports import import_dataset, read_dataset
-from evtracker.seeding import SEED_FILES, seeds_export
+from core.editorial import EditorialState
+from dataio import formats, seeds
+from dataio.resources import import_dataset, read_dataset
+from dataio.seeds import seeds_export
 from sources.models import Excerpt, NoiseSpan, Source, Story
 from tests.conftest import make_source
 from tests.import_helpers import CSV, admin_url, confirm, export, preview_labels, snapshot, upload, visible_text
@@ -260,7 +260,7 @@ def through_the_admins_upload(content: bytes, file_format) -> object:
 
 def admin_files(file_format) -> dict[str, object]:
     files = {}
-    for name, resource_class in SEED_FILES:
+    for name, resource_class in seeds.seed_files():
         exported = file_format.export_data(resource_class().export())
         content = exported if isinstance(exported, bytes) else exported.encode("utf-8")
         files[name] = through_the_admins_upload(content, file_format)
@@ -271,7 +271,7 @@ def seed_files() -> dict[str, object]:
     """`manage.py export_seeds`, then the files as `load_seeds` reads them."""
     with tempfile.TemporaryDirectory() as folder:
         seeds_export(directory=Path(folder))
-        return {name: read_dataset(Path(folder) / name) for name, _resource in SEED_FILES}
+        return {name: read_dataset(Path(folder) / name) for name, _resource in seeds.seed_files()}
 
 
 ADMIN_FORMATS = {
@@ -290,7 +290,7 @@ def import_all(files: dict, *, dry_run: bool = False, previews: dict | None = No
     the admin's preview reports; with `previews` (a second copy of the files, as the import tidies
     a file in place) each file is previewed before it is imported, as in the admin."""
     results = {}
-    for name, resource_class in SEED_FILES:
+    for name, resource_class in seeds.seed_files():
         if len(files[name]) == 0:
             continue  # nothing of that kind was generated
         if previews is not None:

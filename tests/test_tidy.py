@@ -6,7 +6,7 @@ import datetime
 import pytest
 import tablib
 
-from evtracker.imports import tidy_dataset
+from dataio.resources import tidy_dataset
 
 
 def tidied(headers, *rows, verbatim=frozenset()):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from companies.models import Company
 from companies.resources import CompanyResource
-from evtracker.imports import import_dataset
+from dataio.resources import import_dataset
 from sources.models import Source
 from sources.resources import SourceResource
 from tests.conftest import DRAFT, make_company, make_source

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from companies.models import Company, Deal, Participation
-from evtracker.editorial import EditorialState
+from core.editorial import EditorialState
 from sources.models import Source
 from tests.conftest import DRAFT, make_company, make_deal, make_excerpt, make_source
 

@@ -3,7 +3,7 @@
 import django.db.models.expressions
 import django.db.models.functions.datetime
 import django.db.models.lookups
-import evtracker.web_addresses
+import core.web_addresses
 from django.db import migrations, models
 
 
@@ -61,11 +61,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='company',
             name='website',
-            field=evtracker.web_addresses.WebAddressField(blank=True, help_text='Official site, only if a source gives it.'),
+            field=core.web_addresses.WebAddressField(blank=True, help_text='Official site, only if a source gives it.'),
         ),
         migrations.AlterField(
             model_name='historicalcompany',
             name='website',
-            field=evtracker.web_addresses.WebAddressField(blank=True, help_text='Official site, only if a source gives it.'),
+            field=core.web_addresses.WebAddressField(blank=True, help_text='Official site, only if a source gives it.'),
         ),
     ]

@@ -3,7 +3,7 @@
 import django.db.models.expressions
 import django.db.models.functions.datetime
 import django.db.models.lookups
-import evtracker.web_addresses
+import core.web_addresses
 from django.db import migrations, models
 
 
@@ -41,11 +41,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalsource',
             name='url',
-            field=evtracker.web_addresses.WebAddressField(blank=True, help_text='Where it was published, if known.', max_length=500),
+            field=core.web_addresses.WebAddressField(blank=True, help_text='Where it was published, if known.', max_length=500),
         ),
         migrations.AlterField(
             model_name='source',
             name='url',
-            field=evtracker.web_addresses.WebAddressField(blank=True, help_text='Where it was published, if known.', max_length=500),
+            field=core.web_addresses.WebAddressField(blank=True, help_text='Where it was published, if known.', max_length=500),
         ),
     ]

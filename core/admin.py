@@ -1,0 +1,303 @@
+"""The base admins: every model gets a readable, revertible history; curated records (Company,
+Deal, Source) also get the editorial workflow, and their parts the parts' rules, all enforced on
+the server. dataio/admin.py adds import and export to each."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models.functions import ExtractYear
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.editorial import (
+    REVIEWED_STATES,
+    TRANSITIONS,
+    EditorialRefusal,
+    EditorialState,
+    can_publish,
+    editorial_transition,
+    transition_problems,
+)
+from core.parts import (
+    PartChange,
+    many_to_many_parent_fields,
+    may_change_part,
+    may_change_parts_of,
+    part_change,
+    part_changes_problems,
+    part_deletion,
+)
+
+
+def https_formfield(field: models.Field, **kwargs):
+    """Form fields for a ModelForm, taking a link typed without a scheme as https."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+def year_filter(date_field: str, title: str = "year") -> type[admin.SimpleListFilter]:
+    """A list filter offering each year that occurs in `date_field`."""
+
+    class YearFilter(admin.SimpleListFilter):
+        parameter_name = f"{date_field}_year"
+
+        def lookups(self, request, model_admin):
+            years = (
+                model_admin.get_queryset(request)
+                .filter(**{f"{date_field}__isnull": False})
+                .annotate(year=ExtractYear(date_field))
+                .values_list("year", flat=True)
+                .distinct()
+                .order_by("-year")
+            )
+            return [(str(year), str(year)) for year in years]
+
+        def queryset(self, request, queryset):
+            if not self.value():
+                return queryset
+            year = int(self.value()) if self.value().isdigit() else None
+            # A year the database's dates cannot hold (0, 99999) would crash the query: ignore it.
+            if year is None or not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+                messages.warning(
+                    request,
+                    f"“{self.value()}” is not a year from {datetime.MINYEAR} to {datetime.MAXYEAR}; "
+                    f"the {self.title} filter was ignored.",
+                )
+                return queryset
+            return queryset.filter(**{f"{date_field}__year": year})
+
+    YearFilter.title = title
+    return YearFilter
+
+
+class BaseRecordAdmin(SimpleHistoryAdmin):
+    """Every admin: change history, and a revert that passes the change form's rules.
+    dataio/admin.py adds import and export (RecordAdmin, CuratedAdmin, PartAdmin)."""
+
+    list_per_page = 50
+    # A link typed without a scheme is taken as https (Django 6's default, asked for explicitly).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    # -- History revert: a change like any other ------------------------------------------------
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history saves a POST to a version's page from anyone who may *view* the
+        # record. A revert writes the record, so it needs what the change form needs: the change
+        # permission on the record as stored (then the form's own checks, the workflow's or a
+        # part's, judge the version it brings back).
+        if request.method == "POST" and not self.may_revert(request, self.get_object(request, unquote(object_id))):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def may_revert(self, request, stored) -> bool:
+        """Whether the user may save an old version over `stored` (the record as it is now)."""
+        if getattr(settings, "SIMPLE_HISTORY_REVERT_DISABLED", False):
+            return False
+        if stored is None:  # deleted since: reverting adds it again
+            return self.has_add_permission(request)
+        return self.has_change_permission(request, stored)
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        # Hide the Revert button exactly when a revert would be refused; `obj` may be the old
+        # version, so the record as stored is looked up.
+        stored = self.get_object(request, str(obj.pk)) if obj is not None else None
+        return super().revert_disabled(request, obj) or not self.may_revert(request, stored)
+
+
+class BaseCuratedAdmin(BaseRecordAdmin):
+    """Company, Deal and Source: editorial state on every list, workflow actions, and a change
+    form that refuses a state change the user may not make."""
+
+    readonly_fields = ("created_at", "updated_at")
+    prepopulated_fields = {"slug": ("name",)}
+    actions = ["send_for_review", "publish", "retract", "back_to_draft"]
+
+    @admin.display(description="state", ordering="editorial_state")
+    def state(self, obj) -> str:
+        return EditorialState(obj.editorial_state).label
+
+    def has_publish_permission(self, request) -> bool:
+        return can_publish(request.user, self.model)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Once published (or retracted), a record is the reviewers' to change.
+        if obj is not None and obj.stored_editorial_state in REVIEWED_STATES:
+            return super().has_change_permission(request, obj) and self.has_publish_permission(request)
+        return super().has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        user = request.user
+
+        class WorkflowForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                to_state = cleaned.get("editorial_state")
+                if to_state:
+                    for problem in transition_problems(self.instance, to_state, user):
+                        self.add_error("editorial_state", ValidationError(problem))
+                return cleaned
+
+        return WorkflowForm
+
+    def _move(self, request, queryset, action: str) -> None:
+        transition = TRANSITIONS[action]
+        moved, refused = [], []
+        for record in queryset:
+            try:
+                editorial_transition(record=record, to_state=transition.to_state, user=request.user)
+            except EditorialRefusal as refusal:
+                refused += refusal.problems
+            else:
+                moved.append(record)
+        if moved:
+            names = ", ".join(str(record) for record in moved)
+            self.message_user(request, f"{transition.label}: {names}.", messages.SUCCESS)
+        for problem in refused:
+            self.message_user(request, problem, messages.ERROR)
+        if action == "retract":
+            self._warn_about_unsupported_facts(request, moved)
+
+    def _warn_about_unsupported_facts(self, request, retracted) -> None:
+        for record in retracted:
+            if not hasattr(record, "published_facts_resting_only_on_this"):
+                continue
+            facts = record.published_facts_resting_only_on_this()
+            if facts:
+                names = "; ".join(f"{fact._meta.verbose_name} “{fact}”" for fact in facts)
+                self.message_user(
+                    request,
+                    f"Retracting “{record}” leaves these published records with no published support: {names}. "
+                    "Retract them or add excerpts from another source.",
+                    messages.WARNING,
+                )
+
+    @admin.action(description="Send for review", permissions=["change"])
+    def send_for_review(self, request, queryset):
+        self._move(request, queryset, "send_for_review")
+
+    @admin.action(description="Publish", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._move(request, queryset, "publish")
+
+    @admin.action(description="Retract", permissions=["publish"])
+    def retract(self, request, queryset):
+        self._move(request, queryset, "retract")
+
+    @admin.action(description="Back to draft", permissions=["change"])
+    def back_to_draft(self, request, queryset):
+        self._move(request, queryset, "back_to_draft")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        was_published = form.initial.get("editorial_state") == EditorialState.PUBLISHED
+        if change and was_published and obj.editorial_state == EditorialState.RETRACTED:
+            self._warn_about_unsupported_facts(request, [obj])
+
+
+# -- Parts of curated records -------------------------------------------------------------------
+
+
+def form_part_change(form) -> PartChange:
+    """The change that saving a valid part form makes, with the parents it sets as a list."""
+    names = [name for name in many_to_many_parent_fields(form._meta.model) if name in form.cleaned_data]
+    return part_change(form.instance, related={name: form.cleaned_data[name] for name in names})
+
+
+def formset_part_changes(formset) -> list[PartChange]:
+    """The changes that saving a valid inline formset makes, together."""
+    changes = []
+    for form in formset.forms:
+        if formset.can_delete and formset._should_delete_form(form):
+            if form.instance.pk is not None:
+                changes.append(part_change(form.instance, delete=True))
+        elif form.has_changed() and form.is_valid():
+            changes.append(form_part_change(form))
+    return changes
+
+
+class BasePartAdmin(BaseRecordAdmin):
+    """Aliases, participations, noise spans, excerpts and stories: parts of curated records,
+    written on every admin path (form, delete view and action, history revert) only as
+    core/parts.py allows. The inlines on the parents' forms (PartInline) and the import ask
+    the same functions."""
+
+    actions = ["delete_selected"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or may_change_part(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or may_change_part(request.user, obj))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        user = request.user
+
+        class PartForm(form_class):
+            def _post_clean(self):
+                super()._post_clean()
+                if not self._errors:  # judge only a part that is otherwise valid
+                    for problem in part_changes_problems(user=user, changes=[form_part_change(self)]):
+                        self.add_error(None, problem)
+
+        return PartForm
+
+    def refuse_part_changes(self, request, changes: list[PartChange]) -> bool:
+        """Tell the user why `changes` may not be made and return True; False if they may."""
+        problems = part_changes_problems(user=request.user, changes=changes)
+        for problem in problems:
+            self.message_user(request, problem, messages.ERROR)
+        return bool(problems)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Refused with the reason, before Django's confirmation page (or its bare 403).
+        part = self.get_object(request, unquote(object_id))
+        deleting = part is not None and self.has_delete_permission(request)
+        if deleting and self.refuse_part_changes(request, [part_deletion(part)]):
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[part.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description="Delete selected %(verbose_name_plural)s", permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        # The selection is judged as one change: deleting two of a deal's three parties is fine.
+        if self.refuse_part_changes(request, [part_deletion(part) for part in queryset]):
+            return None
+        return django_delete_selected(self, request, queryset)
+
+
+class PartInline:
+    """Mixed into an inline of parts on a curated record's change form. The inline is read-only
+    where the record is the reviewers' (as the record's own fields are), and its formset is saved
+    only if core/parts.py allows all its changes together (an excerpt's other parents, the
+    publishing rules)."""
+
+    def has_add_permission(self, request, obj) -> bool:
+        return super().has_add_permission(request, obj) and (obj is None or may_change_parts_of(request.user, obj))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or may_change_parts_of(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or may_change_parts_of(request.user, obj))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset_class = super().get_formset(request, obj, **kwargs)
+        user = request.user
+
+        class PartFormSet(formset_class):
+            def clean(self):
+                super().clean()
+                problems = part_changes_problems(user=user, changes=formset_part_changes(self))
+                if problems:
+                    raise ValidationError(problems)
+
+        return PartFormSet

@@ -1,0 +1,18 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from dataio.seeds import seeds_export
+
+
+class Command(BaseCommand):
+    help = "Write the database back to seeds/*.csv, in the format load_seeds and the admin import read."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--directory", type=Path, default=settings.SEEDS_DIR)
+
+    def handle(self, *args, directory: Path, **options):
+        directory.mkdir(parents=True, exist_ok=True)
+        for line in seeds_export(directory=directory):
+            self.stdout.write(line)

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from dataio.storage import import_files_purge
+
+
+class Command(BaseCommand):
+    help = "Remove uploaded import files whose preview was abandoned (folder storage only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--older-than-hours", type=float, default=24)
+
+    def handle(self, *args, older_than_hours: float, **options):
+        removed = import_files_purge(older_than_hours=older_than_hours)
+        self.stdout.write(f"Removed {len(removed)} abandoned import file(s).")

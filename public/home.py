@@ -1,0 +1,38 @@
+"""Site-wide public pages: the home page and robots.txt."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from companies.models import Deal
+from public import company_selectors as selectors
+from public.charts import timeline_chart
+
+TECH_COMPANIES_ON_HOME = 30
+LATEST_DEALS_ON_HOME = 8
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    headline = selectors.headline_numbers()
+    timeline = timeline_chart(selectors.deal_counts_by_quarter(), Deal.Kind.choices)
+    dated = sum(row.total for row in timeline.rows) if timeline else 0
+    context = {
+        "headline": headline,
+        "timeline": timeline,
+        "undated_deals": headline.deals - dated,
+        "tech_companies": selectors.tech_companies_by_first_move(limit=TECH_COMPANIES_ON_HOME),
+        "latest_deals": selectors.latest_deals(limit=LATEST_DEALS_ON_HOME),
+    }
+    return render(request, "home.html", context)
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,62 @@
+"""Template filters for the public pages: partial dates and amounts of money."""
+
+import datetime
+import re
+from decimal import Decimal
+
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from core.partial_dates import format_partial_date_human, format_partial_date_iso
+
+register = template.Library()
+
+CODE_SPAN = re.compile(r"`([^`]+)`")
+SCALES = ((Decimal(10**12), "trillion"), (Decimal(10**9), "billion"), (Decimal(10**6), "million"))
+
+
+@register.filter
+def partial_date(value: datetime.date | None, precision: str) -> str:
+    """`{{ date|partial_date:precision }}`: “Dec 2020” for a month, never a made-up day."""
+    return format_partial_date_human(value, precision)
+
+
+@register.filter
+def partial_date_iso(value: datetime.date | None, precision: str) -> str:
+    return format_partial_date_iso(value, precision)
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str) -> str:
+    """`{{ deal.amount|money:deal.currency }}`: “USD 465,800,000”, cents only when there are any."""
+    if amount is None:
+        return ""
+    digits = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return f"{currency} {digits}"
+
+
+@register.filter
+def money_short(amount: Decimal | None, currency: str) -> str:
+    """“USD 10.5 billion”: a headline figure, rounded to what a reader takes in at a glance."""
+    if amount is None:
+        return ""
+    for scale, word in SCALES:
+        if amount >= scale:
+            return f"{currency} {f'{amount / scale:,.1f}'.removesuffix('.0')} {word}"
+    return money(amount, currency)
+
+
+@register.filter(needs_autoescape=True)
+def inline_code(text: str, autoescape: bool = True) -> str:
+    """Show the `code` spans of a column's description as <code>, escaping everything else."""
+    escaped = conditional_escape(text) if autoescape else text
+    return mark_safe(CODE_SPAN.sub(r"<code>\1</code>", escaped))  # noqa: S308 (input escaped above)
+
+
+@register.filter
+def plain_number(value: Decimal | None) -> str:
+    """12.5 for Decimal("12.50"), 50 for Decimal("50.00"): no trailing zeros, no exponent."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
