@@ -17,6 +17,7 @@ from import_export.results import RowResult
 
 from core.editorial import EditorialState, publication_stamp
 from core.parts import ADD, CHANGE, PartChange, is_part, reviewed_parents
+from dataio.resources import SlugForeignKeyWidget, stripped_text
 
 BATCH = 2000
 
@@ -80,12 +81,11 @@ class BulkImportMixin:
 
     def lookups(self, dataset) -> dict[str, SlugLookup]:
         """One SlugLookup per related-record column present in the file."""
-        from dataio.resources import SlugForeignKeyWidget, _text
 
         found = {}
         for field in self.get_import_fields():
             if isinstance(field.widget, SlugForeignKeyWidget) and field.column_name in dataset.headers:
-                slugs = {_text(value) for value in dataset[field.column_name]} - {""}
+                slugs = {stripped_text(value) for value in dataset[field.column_name]} - {""}
                 found[field.column_name] = SlugLookup(field.widget.model, slugs)
         return found
 
@@ -102,9 +102,8 @@ class BulkImportMixin:
 
     @staticmethod
     def key_part(field, cell, lookups):
-        from dataio.resources import _text
 
-        value = _text(cell)
+        value = stripped_text(cell)
         if field.column_name in lookups:
             return lookups[field.column_name].by_slug.get(value)
         return value
@@ -137,10 +136,9 @@ class BulkImportMixin:
 
     def plan_row(self, row, number, lookups, existing, key_fields, fields, tracked, seen, plan, dry_run):
         """Clean and check one row; return its RowResult and the instance it would write."""
-        from dataio.resources import _text
 
         row_result = self.get_row_result_class()()
-        if not any(_text(value) for value in row.values()):
+        if not any(stripped_text(value) for value in row.values()):
             row_result.import_type = RowResult.IMPORT_TYPE_SKIP
             return row_result, None
         errors: dict[str, ValidationError] = {}
@@ -192,10 +190,9 @@ class BulkImportMixin:
         return row_result, instance
 
     def clean_value(self, field, row, lookups):
-        from dataio.resources import _text
 
         if field.column_name in lookups:
-            slug = _text(row.get(field.column_name))
+            slug = stripped_text(row.get(field.column_name))
             return lookups[field.column_name].get(slug) if slug else None
         return field.clean(row)
 

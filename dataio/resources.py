@@ -36,7 +36,8 @@ from dataio.formats import FORMAT_NAMES, NumberText, UnreadableFile, decode, jso
 LIST_SEPARATOR = "|"
 
 
-def _text(value) -> str:
+def stripped_text(value) -> str:
+    """A cell as text, without the spaces around it (empty for no value)."""
     return "" if value is None else str(value).strip()
 
 
@@ -47,7 +48,7 @@ class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
         super().__init__(model, field="slug", **kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        slug = _text(value)
+        slug = stripped_text(value)
         if not slug:
             return None
         try:
@@ -63,7 +64,7 @@ class SlugManyToManyWidget(widgets.ManyToManyWidget):
         super().__init__(model, separator=LIST_SEPARATOR, field="slug", **kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        slugs = [slug.strip() for slug in _text(value).split(self.separator) if slug.strip()]
+        slugs = [slug.strip() for slug in stripped_text(value).split(self.separator) if slug.strip()]
         if not slugs:
             return self.model._default_manager.none()
         found = self.model._default_manager.filter(slug__in=slugs)
@@ -87,7 +88,7 @@ class ChoiceCodeWidget(widgets.CharWidget):
         super().__init__(allow_blank=True, **kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        code = _text(value)
+        code = stripped_text(value)
         if code and code not in self.codes:
             raise ValueError(f'"{code}" is not allowed; use one of: {", ".join(self.codes)}')
         return code
@@ -95,7 +96,7 @@ class ChoiceCodeWidget(widgets.CharWidget):
 
 class PlainDecimalWidget(widgets.DecimalWidget):
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = stripped_text(value)
         if not text:
             return None
         try:
@@ -109,7 +110,7 @@ class PlainDecimalWidget(widgets.DecimalWidget):
 
 class PlainIntegerWidget(widgets.IntegerWidget):
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = stripped_text(value)
         if not text:
             return None
         try:
@@ -148,7 +149,7 @@ class PartialDateField(fields.Field):
             # A spreadsheet turned the text into a date cell: a full date, so day precision.
             value, precision = (cell.date() if isinstance(cell, datetime.datetime) else cell), DatePrecision.DAY
         else:
-            text = _text(cell)
+            text = stripped_text(cell)
             value, precision = parse_partial_date(text) if text else (None, "")
         setattr(instance, self.attribute, value)
         setattr(instance, self.precision_attribute, precision)
@@ -163,7 +164,7 @@ class TimestampWidget(widgets.Widget):
         if isinstance(value, datetime.datetime):
             moment = value
         else:
-            text = _text(value)
+            text = stripped_text(value)
             if not text:
                 return None
             try:
@@ -195,10 +196,10 @@ def tidy_dataset(dataset: tablib.Dataset, *, verbatim: frozenset[str] = frozense
     A file that needs none of it (such as our own export) is left as it is, which saves
     rebuilding a large dataset."""
     original_headers = list(dataset.headers or [])
-    headers = [_text(header).lower() for header in original_headers]
+    headers = [stripped_text(header).lower() for header in original_headers]
     keep = [index for index, header in enumerate(headers) if header]
     for index, header in enumerate(headers):
-        if not header and any(_text(row[index]) for row in dataset):
+        if not header and any(stripped_text(row[index]) for row in dataset):
             raise ValueError(f"column {index + 1} has values but no header")
         if header and header in headers[:index]:
             first = headers.index(header) + 1
@@ -337,7 +338,7 @@ class CuratedResource(resources.ModelResource):
         super().before_import(dataset, **kwargs)
 
     def import_row(self, row, instance_loader, **kwargs):
-        if not any(_text(value) for value in row.values()):
+        if not any(stripped_text(value) for value in row.values()):
             # An empty line in a spreadsheet: nothing to import, and not an error.
             return self.get_row_result_class()(import_type=RowResult.IMPORT_TYPE_SKIP)
         return super().import_row(row, instance_loader, **kwargs)

@@ -139,7 +139,7 @@ def seed_differences(before: dict, after: dict, *, columns: dict[str, list[str]]
 
 @dataclass
 class SeedLoad:
-    """What `seeds_load` found and did."""
+    """What `load_seeds` found and did."""
 
     reports: list[ImportReport]
     was_empty: bool
@@ -190,7 +190,7 @@ def _import_seed_files(directory: Path) -> tuple[list[ImportReport], dict[str, l
     return reports, columns
 
 
-def seeds_load(*, directory: Path, dry_run: bool = False, overwrite: bool = False) -> SeedLoad:
+def load_seeds(*, directory: Path, dry_run: bool = False, overwrite: bool = False) -> SeedLoad:
     """Import every seed file in one transaction; on any error raise SeedError, changing nothing.
 
     An empty database (see `database_is_empty`) takes the files as they are. A database that holds
@@ -207,7 +207,7 @@ def seeds_load(*, directory: Path, dry_run: bool = False, overwrite: bool = Fals
     return SeedLoad(reports=reports, was_empty=was_empty, differences=differences)
 
 
-def seeds_export(*, directory: Path) -> list[str]:
+def export_seeds(*, directory: Path) -> list[str]:
     """Write every seed file from the database, in the format the admin exports."""
     written = []
     for name, resource_class in seed_files():

@@ -79,7 +79,7 @@ class PrivateFolderStorage(BaseStorage):
         return private_folder() / os.path.basename(self.name)
 
 
-def import_files_purge(*, older_than_hours: float) -> list[Path]:
+def purge_import_files(*, older_than_hours: float) -> list[Path]:
     """Remove waiting import files older than the given age; return what was removed. Only files
     named as uploads are (`<user id>-<hex>`), so a folder set by mistake loses nothing else."""
     if not Path(settings.IMPORT_TMP_DIR).is_dir():

@@ -23,7 +23,7 @@ from companies.models import Alias, Company, Deal, Participation
 from core.editorial import EditorialState
 from dataio import formats, seeds
 from dataio.resources import import_dataset, read_dataset
-from dataio.seeds import seeds_export
+from dataio.seeds import export_seeds
 from sources.models import Excerpt, NoiseSpan, Source, Story
 from tests.conftest import make_source
 from tests.import_helpers import CSV, admin_url, confirm, export, preview_labels, snapshot, upload, visible_text
@@ -270,7 +270,7 @@ def admin_files(file_format) -> dict[str, object]:
 def seed_files() -> dict[str, object]:
     """`manage.py export_seeds`, then the files as `load_seeds` reads them."""
     with tempfile.TemporaryDirectory() as folder:
-        seeds_export(directory=Path(folder))
+        export_seeds(directory=Path(folder))
         return {name: read_dataset(Path(folder) / name) for name, _resource in seeds.seed_files()}
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from dataio.seeds import seeds_export
+from dataio.seeds import export_seeds
 
 
 class Command(BaseCommand):
@@ -14,5 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory: Path, **options):
         directory.mkdir(parents=True, exist_ok=True)
-        for line in seeds_export(directory=directory):
+        for line in export_seeds(directory=directory):
             self.stdout.write(line)

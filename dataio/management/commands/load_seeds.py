@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from dataio.seeds import SeedError, SeedLoad, curated_record_counts, database_is_empty, seeds_load
+from dataio.seeds import SeedError, SeedLoad, curated_record_counts, database_is_empty, load_seeds
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             )
             return
         try:
-            load = seeds_load(directory=directory, dry_run=dry_run, overwrite=overwrite)
+            load = load_seeds(directory=directory, dry_run=dry_run, overwrite=overwrite)
         except SeedError as error:
             raise CommandError("Seeds not loaded; the database is unchanged.\n" + "\n".join(error.lines)) from None
         if load.diverged and not overwrite and not dry_run:

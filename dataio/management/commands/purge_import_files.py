@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dataio.storage import import_files_purge
+from dataio.storage import purge_import_files
 
 
 class Command(BaseCommand):
@@ -10,5 +10,5 @@ class Command(BaseCommand):
         parser.add_argument("--older-than-hours", type=float, default=24)
 
     def handle(self, *args, older_than_hours: float, **options):
-        removed = import_files_purge(older_than_hours=older_than_hours)
+        removed = purge_import_files(older_than_hours=older_than_hours)
         self.stdout.write(f"Removed {len(removed)} abandoned import file(s).")
