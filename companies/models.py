@@ -4,7 +4,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.currencies import validate_currency_code
-from core.editorial import Curated, CuratedQuerySet, data_permissions, published_q
+from core.editorial import Curated, CuratedQuerySet, DependentQuerySet, data_permissions
 from core.partial_dates import (
     DatePrecision,
     format_partial_date_human,
@@ -18,8 +18,9 @@ from core.web_addresses import WebAddressField
 
 def has_published_support(record: Curated) -> bool:
     """Whether an excerpt from a published source supports `record`."""
-    # Through the reverse relation only: this app never imports sources (see pyproject.toml).
-    return record.excerpts.filter(published_q("source"), stance="supports").exists()
+    # Through the reverse relation only: this app never imports sources (see pyproject.toml); its
+    # manager is the excerpts' own, with their `visible()`.
+    return record.excerpts.visible().filter(stance="supports").exists()
 
 
 class Company(Curated):
@@ -88,6 +89,12 @@ class Company(Curated):
             raise ValidationError({"parent": "A company cannot be its own parent."})
 
 
+class AliasQuerySet(DependentQuerySet):
+    """An alias may be shown when its company is published."""
+
+    parents = ("company",)
+
+
 class Alias(models.Model):
     class Kind(models.TextChoices):
         OTHER_NAME = "other", "Other name or spelling"
@@ -104,6 +111,8 @@ class Alias(models.Model):
         max_length=12, choices=Kind.choices, default=Kind.OTHER_NAME, help_text="Why readers may meet this name."
     )
     history = HistoricalRecords()
+
+    objects = AliasQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -239,6 +248,12 @@ class Deal(Curated):
             raise ValidationError({"round_name": "Only a funding round has a round name."})
 
 
+class ParticipationQuerySet(DependentQuerySet):
+    """A company's part in a deal may be shown when both the deal and the company are published."""
+
+    parents = ("deal", "company")
+
+
 class Participation(models.Model):
     class Role(models.TextChoices):
         LEAD_INVESTOR = "lead_investor", "Lead investor"
@@ -266,6 +281,8 @@ class Participation(models.Model):
     )
     note = models.CharField(max_length=200, blank=True, help_text="E.g. “second-largest shareholder”.")
     history = HistoricalRecords()
+
+    objects = ParticipationQuerySet.as_manager()
 
     class Meta:
         ordering = ["deal", "role", "company__name"]

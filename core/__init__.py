@@ -1,2 +1,2 @@
-"""What every curated record shares: editorial state and workflow, published(), partial dates, currencies,
-web addresses, the rules for parts of records and the base admins. Imports only Django and libraries."""
+"""What every curated record shares: editorial state and workflow, published() and the visible() rule of
+each dependent record, partial dates, currencies, web addresses, parts rules, base admins. Imports only Django and libraries."""

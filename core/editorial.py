@@ -1,7 +1,9 @@
 """What every curated record shares: its editorial state and the one `published()` filter.
 
 Company, Deal and Source inherit `Curated`; every public view, download, feed and sitemap reaches
-records through `published()`, so visibility is decided in exactly one place.
+records through `published()`, and the records that belong to them (aliases, participations,
+excerpts, noise spans) through their `DependentQuerySet.visible()`, so visibility is decided in
+exactly one place per kind of record.
 """
 
 import datetime
@@ -43,6 +45,26 @@ def published_q(relation: str = "") -> models.Q:
 class CuratedQuerySet(models.QuerySet):
     def published(self) -> "CuratedQuerySet":
         return self.filter(published_q())
+
+
+class DependentQuerySet(models.QuerySet):
+    """Records with no editorial state of their own (aliases, participations, excerpts, noise
+    spans): a reader may see one only when every record it belongs to, named in `parents`, is
+    published. `visible()` applies the rule; `visible_q(relation)` gives it as a condition through
+    a relation (`ExcerptQuerySet.visible_q("excerpt")` on an excerpt link table), like `published_q`."""
+
+    parents: tuple[str, ...] = ()
+
+    @classmethod
+    def visible_q(cls, relation: str = "") -> models.Q:
+        prefix = f"{relation}__" if relation else ""
+        condition = models.Q()
+        for parent in cls.parents:
+            condition &= published_q(f"{prefix}{parent}")
+        return condition
+
+    def visible(self) -> "DependentQuerySet":
+        return self.filter(self.visible_q())
 
 
 class Curated(models.Model):

@@ -1,7 +1,8 @@
 """Read-side queries about companies and deals for the public site.
 
-Every function starts from `published()`: a draft or in-review company or deal is never counted,
-listed or linked, and a participation is visible only when both its deal and its company are.
+Every function starts from `published()` or, for records that belong to others, `visible()`
+(companies/models.py says when each may be shown): a draft or in-review company or deal is never
+counted, listed or linked.
 """
 
 from dataclasses import dataclass, field
@@ -24,7 +25,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 
 from companies.models import Alias, Company, Deal, Participation, deal_date_order
-from core.editorial import published_q
 from core.partial_dates import DatePrecision, date_sort_key_expression
 from public.source_selectors import excerpts_with_sources
 from sources.models import Source
@@ -37,11 +37,6 @@ ROLE_ORDER = Case(
 )
 
 
-def published_participations() -> QuerySet[Participation]:
-    """Parts that published companies take in published deals: the only ones a reader sees."""
-    return Participation.objects.filter(published_q("deal"), published_q("company"))
-
-
 def published_related(field: str, attribute: str) -> Subquery:
     """`attribute` of the company that foreign key `field` points to, only if that company is
     published: a subquery in the same SELECT, so a page costs the same with or without one."""
@@ -51,7 +46,7 @@ def published_related(field: str, attribute: str) -> Subquery:
 def parties_with_companies(lookup: str = "participations") -> Prefetch:
     """Deals' visible parties, most important part first, each with its company (one query);
     `lookup` reaches the deals' participations from the records being fetched."""
-    parties = published_participations().select_related("company").order_by(ROLE_ORDER, "company__name", "pk")
+    parties = Participation.objects.visible().select_related("company").order_by(ROLE_ORDER, "company__name", "pk")
     return Prefetch(lookup, queryset=parties)
 
 
@@ -64,7 +59,7 @@ def deals_in_date_order(deals: QuerySet[Deal], *, newest_first: bool) -> QuerySe
 def with_deal_count(companies: QuerySet[Company]) -> QuerySet[Company]:
     """Annotate `deal_count`: the published deals each company takes part in."""
     deals = (
-        published_participations()
+        Participation.objects.visible()
         .filter(company=OuterRef("pk"))
         .order_by()
         .values("company")
@@ -76,7 +71,7 @@ def with_deal_count(companies: QuerySet[Company]) -> QuerySet[Company]:
 
 def with_first_move(companies: QuerySet[Company]) -> QuerySet[Company]:
     """Annotate each company's earliest published deal (`first_deal_*`) and its part in it."""
-    first = published_participations().filter(company=OuterRef("pk"))
+    first = Participation.objects.visible().filter(company=OuterRef("pk"))
     first = first.order_by(*deal_date_order(newest_first=False, prefix="deal__"), "pk")
     first = first.annotate(deal_date_sort_key=date_sort_key_expression("deal__date"))
     return companies.annotate(
@@ -97,18 +92,18 @@ def with_first_move(companies: QuerySet[Company]) -> QuerySet[Company]:
 def company_list() -> QuerySet[Company]:
     """The company directory: published companies with their deal count and other names."""
     companies = with_deal_count(Company.objects.published()).order_by("name", "pk")
-    return companies.prefetch_related(Prefetch("aliases", queryset=Alias.objects.order_by("name")))
+    return companies.prefetch_related(Prefetch("aliases", queryset=Alias.objects.visible().order_by("name")))
 
 
 def search_companies(companies: QuerySet[Company], words: str) -> QuerySet[Company]:
     """Companies whose name or one of whose aliases contains `words` (no duplicates)."""
-    by_alias = Alias.objects.filter(name__icontains=words).values("company")
+    by_alias = Alias.objects.visible().filter(name__icontains=words).values("company")
     return companies.filter(Q(name__icontains=words) | Q(pk__in=by_alias))
 
 
 def company_detail() -> QuerySet[Company]:
     """A company page: its arms, other names, deals with their parties, and its evidence."""
-    in_published_deals = published_participations().select_related("deal")
+    in_published_deals = Participation.objects.visible().select_related("deal")
     in_published_deals = in_published_deals.order_by(*deal_date_order(newest_first=False, prefix="deal__"), "pk")
     parent = {"parent_slug": published_related("parent", "slug"), "parent_name": published_related("parent", "name")}
     return (
@@ -116,7 +111,7 @@ def company_detail() -> QuerySet[Company]:
         .annotate(**parent)
         .prefetch_related(
             Prefetch("children", queryset=Company.objects.published().order_by("name")),
-            Prefetch("aliases", queryset=Alias.objects.order_by("name")),
+            Prefetch("aliases", queryset=Alias.objects.visible().order_by("name")),
             Prefetch("participations", queryset=in_published_deals),
             parties_with_companies("participations__deal__participations"),
             Prefetch("created_by_deals", queryset=deals_in_date_order(Deal.objects.published(), newest_first=False)),
@@ -132,7 +127,7 @@ def deal_list() -> QuerySet[Deal]:
 
 def search_deals(deals: QuerySet[Deal], words: str) -> QuerySet[Deal]:
     """Deals whose title, summary or round, or one of whose parties' names, contains `words`."""
-    by_party = published_participations().filter(
+    by_party = Participation.objects.visible().filter(
         Q(company__name__icontains=words) | Q(company__aliases__name__icontains=words)
     )
     return deals.filter(
@@ -147,7 +142,7 @@ def deals_of_company(deals: QuerySet[Deal], company: str) -> QuerySet[Deal]:
     """Deals of the published company with this slug, or with exactly this name or alias."""
     named = Q(slug=company) | Q(name__iexact=company) | Q(aliases__name__iexact=company)
     companies = Company.objects.published().filter(named)
-    return deals.filter(pk__in=published_participations().filter(company__in=companies).values("deal"))
+    return deals.filter(pk__in=Participation.objects.visible().filter(company__in=companies).values("deal"))
 
 
 def deal_detail() -> QuerySet[Deal]:

@@ -1,4 +1,5 @@
-"""Read-side queries about sources and excerpts for the public site; each starts from `published()`."""
+"""Read-side queries about sources and excerpts for the public site; each starts from `published()`
+or, for excerpts and noise spans, `visible()` (sources/models.py says when each may be shown)."""
 
 from dataclasses import dataclass
 
@@ -6,18 +7,12 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 
 from companies.models import Company, Deal
-from core.editorial import published_q
-from sources.models import Excerpt, Source, source_date_order
-
-
-def published_excerpts() -> QuerySet[Excerpt]:
-    """Excerpts a reader may see: those quoted from a published source."""
-    return Excerpt.objects.filter(published_q("source"))
+from sources.models import Excerpt, NoiseSpan, Source, source_date_order, visible_excerpt_links
 
 
 def excerpts_with_sources() -> Prefetch:
     """A company's or deal's published excerpts, each with its source (one query)."""
-    return Prefetch("excerpts", queryset=published_excerpts().select_related("source"))
+    return Prefetch("excerpts", queryset=Excerpt.objects.visible().select_related("source"))
 
 
 def published_excerpt_count(through_field: str) -> Coalesce:
@@ -26,9 +21,9 @@ def published_excerpt_count(through_field: str) -> Coalesce:
     `through_field` names the record on the excerpt link table (`deal` or `company`); a correlated
     subquery keeps the outer query free of GROUP BY, so it can be paginated and ordered freely.
     """
-    links = Excerpt.deals.through if through_field == "deal" else Excerpt.companies.through
     counted = (
-        links.objects.filter(published_q("excerpt__source"), **{through_field: OuterRef("pk")})
+        visible_excerpt_links(through_field)
+        .filter(**{through_field: OuterRef("pk")})
         .order_by()
         .values(through_field)
         .annotate(n=Count("excerpt"))
@@ -68,7 +63,9 @@ def evidence_for(excerpts: list[Excerpt]) -> Evidence:
 
 def excerpt_count_of_source() -> Coalesce:
     """How many excerpts are quoted from the (published) source in the outer query."""
-    counted = Excerpt.objects.filter(source=OuterRef("pk")).order_by().values("source").annotate(n=Count("pk"))
+    counted = (
+        Excerpt.objects.visible().filter(source=OuterRef("pk")).order_by().values("source").annotate(n=Count("pk"))
+    )
     return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
 
 
@@ -80,16 +77,20 @@ def source_list() -> QuerySet[Source]:
 
 def source_detail() -> QuerySet[Source]:
     """A source page: its text's noise and excerpts, what each excerpt backs, the story's versions."""
-    excerpts = Excerpt.objects.order_by("start", "pk").prefetch_related(
-        Prefetch("companies", queryset=Company.objects.published()),
-        Prefetch("deals", queryset=Deal.objects.published()),
+    excerpts = (
+        Excerpt.objects.visible()
+        .order_by("start", "pk")
+        .prefetch_related(
+            Prefetch("companies", queryset=Company.objects.published()),
+            Prefetch("deals", queryset=Deal.objects.published()),
+        )
     )
     versions = Source.objects.published().order_by(*source_date_order(newest_first=False)).defer("text")
     return (
         Source.objects.published()
         .select_related("story")
         .prefetch_related(
-            "noise_spans",
+            Prefetch("noise_spans", queryset=NoiseSpan.objects.visible()),
             Prefetch("excerpts", queryset=excerpts),
             Prefetch("story__sources", queryset=versions, to_attr="published_versions"),
         )

@@ -7,7 +7,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from companies.models import Company, Deal
-from core.editorial import Curated, data_permissions
+from core.editorial import Curated, DependentQuerySet, data_permissions, published_q
 from core.partial_dates import (
     DatePrecision,
     format_partial_date_human,
@@ -55,6 +55,13 @@ def source_being_saved(instance) -> "Source | None":
         return None
 
 
+class StoryQuerySet(models.QuerySet):
+    def visible(self) -> "StoryQuerySet":
+        """Stories a reader may meet: those with at least one published version (source)."""
+        published_versions = Source.objects.published().filter(story=models.OuterRef("pk"))
+        return self.filter(models.Exists(published_versions))
+
+
 class Story(models.Model):
     """One original piece of reporting. Rewrites and syndicated or machine-spun copies of it are
     versions of the same story and count as one independent source."""
@@ -63,6 +70,8 @@ class Story(models.Model):
     title = models.CharField(max_length=250, help_text="The original story's headline, or a description of it.")
     note = models.TextField(blank=True, help_text="Why these sources are grouped as one story.")
     history = HistoricalRecords()
+
+    objects = StoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -185,6 +194,12 @@ class Source(Curated):
         super().save(*args, **kwargs)
 
 
+class NoiseSpanQuerySet(DependentQuerySet):
+    """A noise span may be shown (folded away on its source's page) when its source is published."""
+
+    parents = ("source",)
+
+
 class NoiseSpan(models.Model):
     """A part of a source's page that is not the article: other stories, bios, 'Most Read' lists."""
 
@@ -196,6 +211,8 @@ class NoiseSpan(models.Model):
     start = models.PositiveIntegerField(blank=True, help_text="Computed from the text.")
     end = models.PositiveIntegerField(blank=True, editable=False, help_text="Where the noise ends (computed).")
     history = HistoricalRecords()
+
+    objects = NoiseSpanQuerySet.as_manager()
 
     class Meta:
         ordering = ["source", "start"]
@@ -221,6 +238,13 @@ class NoiseSpan(models.Model):
         except ValidationError as error:
             # Every message is about the pasted text: the form has no offset or context field.
             raise ValidationError({"text": error.messages}) from None
+
+
+class ExcerptQuerySet(DependentQuerySet):
+    """An excerpt may be shown when its source is published, whatever it backs; its links to
+    companies and deals are shown only to published ones (`visible_excerpt_links`)."""
+
+    parents = ("source",)
 
 
 class Excerpt(models.Model):
@@ -268,6 +292,8 @@ class Excerpt(models.Model):
     )
     history = HistoricalRecords(m2m_fields=[companies, deals])
 
+    objects = ExcerptQuerySet.as_manager()
+
     class Meta:
         ordering = ["source", "start"]
         permissions = data_permissions("excerpt", "excerpts")
@@ -313,3 +339,10 @@ def excerpt_slug(*, source: Source, start: int, pk: int | None = None, taken: Co
         number += 1
         slug = f"{base}-{number}"
     return slug
+
+
+def visible_excerpt_links(record: str) -> models.QuerySet:
+    """Links from excerpts a reader may see to the published `record`s ("company" or "deal") they
+    back: the only ones shown. An excerpt's link to a draft company or deal stays hidden."""
+    links = Excerpt.companies.through if record == "company" else Excerpt.deals.through
+    return links.objects.filter(ExcerptQuerySet.visible_q("excerpt"), published_q(record))

@@ -2,7 +2,8 @@
 
 This is the reader-facing serialization, separate from the admin's import/export resources: the
 column names here are a published promise (README.md, "Downloads"), so add columns at the end and
-never rename one. Every table starts from `published()`; links to unpublished records are left out.
+never rename one. Every table starts from `published()` or, for records that belong to others,
+`visible()` (companies/models.py, sources/models.py); links to unpublished records are left out.
 
 A row is a dict of JSON values; lists become `|`-separated cells in CSV. Each table reads the
 database a fixed number of times, whatever its size: no query runs per row.
@@ -17,11 +18,10 @@ from django.db.models import F
 from django.urls import reverse
 
 from companies.models import Alias, Company, Deal, Participation
-from core.editorial import published_q
 from core.partial_dates import format_partial_date_iso
-from public.company_selectors import ROLE_ORDER, published_participations, published_related, with_deal_count
-from public.source_selectors import excerpt_count_of_source, published_excerpt_count, published_excerpts
-from sources.models import Excerpt, Source, source_date_order
+from public.company_selectors import ROLE_ORDER, published_related, with_deal_count
+from public.source_selectors import excerpt_count_of_source, published_excerpt_count
+from sources.models import Excerpt, Source, source_date_order, visible_excerpt_links
 
 Row = dict[str, object]
 SLUG_MARKER = "slug-placeholder"
@@ -71,7 +71,7 @@ def _grouped(pairs) -> dict[int, list]:
 
 def company_rows(site: str) -> Iterator[Row]:
     page_url = page_urls(site, "companies:company_detail")
-    aliases = _grouped(Alias.objects.filter(published_q("company")).order_by("name").values_list("company", "name"))
+    aliases = _grouped(Alias.objects.visible().order_by("name").values_list("company", "name"))
     companies = with_deal_count(Company.objects.published()).annotate(
         parent_slug=published_related("parent", "slug"), excerpt_count=published_excerpt_count("company")
     )
@@ -92,7 +92,7 @@ def company_rows(site: str) -> Iterator[Row]:
 
 def deal_rows(site: str) -> Iterator[Row]:
     page_url = page_urls(site, "companies:deal_detail")
-    participations = published_participations().order_by("deal", ROLE_ORDER, "company__slug")
+    participations = Participation.objects.visible().order_by("deal", ROLE_ORDER, "company__slug")
     parties = _grouped(
         (deal, {"company": company, "role": role})
         for deal, company, role in participations.values_list("deal", "company__slug", "role").iterator(5000)
@@ -121,7 +121,7 @@ def deal_rows(site: str) -> Iterator[Row]:
 
 
 def participation_rows(site: str) -> Iterator[Row]:
-    participations = published_participations().order_by("deal__slug", ROLE_ORDER, "company__slug")
+    participations = Participation.objects.visible().order_by("deal__slug", ROLE_ORDER, "company__slug")
     values = participations.values("deal__slug", "deal__title", "company__slug", "company__name")
     for row in values.annotate(role_code=F("role"), stake=F("stake_percent"), text=F("note")).iterator(2000):
         yield {
@@ -140,13 +140,12 @@ def participation_rows(site: str) -> Iterator[Row]:
 
 def excerpt_rows(site: str) -> Iterator[Row]:
     source_url = page_urls(site, "sources:source_detail")
-    visible = published_q("excerpt__source")
-    company_links = Excerpt.companies.through.objects.filter(visible, published_q("company"))
-    deal_links = Excerpt.deals.through.objects.filter(visible, published_q("deal"))
+    company_links = visible_excerpt_links("company")
+    deal_links = visible_excerpt_links("deal")
     companies = _grouped(company_links.order_by("company__slug").values_list("excerpt", "company__slug"))
     deals = _grouped(deal_links.order_by("deal__slug").values_list("excerpt", "deal__slug"))
     fields = ("slug", "quote", "start", "end", "stance", "claim", "note")
-    excerpts = published_excerpts().order_by("source__slug", "start", "pk").values("pk", "source__slug", *fields)
+    excerpts = Excerpt.objects.visible().order_by("source__slug", "start", "pk").values("pk", "source__slug", *fields)
     for excerpt in excerpts.iterator(2000):
         yield {
             "slug": excerpt["slug"],
