@@ -125,7 +125,10 @@ def child(mode: str, path: Path) -> None:
 
 def measure(mode: str, path: Path, env: dict) -> tuple[float, int, float]:
     command = [sys.executable, __file__, "--child", mode, str(path)]
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout.split()  # noqa: S603
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if finished.returncode:
+        raise SystemExit(f"{mode} of {path.name} failed:\n{finished.stdout}{finished.stderr}")
+    output = finished.stdout.split()
     return float(output[0]), int(output[1]), float(output[2])
 
 

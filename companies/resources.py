@@ -3,11 +3,11 @@
 from import_export import fields
 
 from companies.models import Alias, Company, Deal, Participation
-from dataio.bulk import BulkImportMixin
 from dataio.resources import CuratedResource, PartialDateField, SlugForeignKeyWidget
 
 
-class CompanyResource(BulkImportMixin, CuratedResource):
+class CompanyResource(CuratedResource):
+    bulk_writes = True
     parent = fields.Field(attribute="parent", column_name="parent", widget=SlugForeignKeyWidget(Company))
 
     class Meta(CuratedResource.Meta):
@@ -47,7 +47,8 @@ class CompanyResource(BulkImportMixin, CuratedResource):
         return ordered
 
 
-class AliasResource(BulkImportMixin, CuratedResource):
+class AliasResource(CuratedResource):
+    bulk_writes = True
     company = fields.Field(attribute="company", column_name="company", widget=SlugForeignKeyWidget(Company))
 
     class Meta(CuratedResource.Meta):
@@ -60,7 +61,8 @@ class AliasResource(BulkImportMixin, CuratedResource):
         return super().get_queryset().select_related("company").order_by("company__slug", "name")
 
 
-class DealResource(BulkImportMixin, CuratedResource):
+class DealResource(CuratedResource):
+    bulk_writes = True
     date = PartialDateField("date")
     date_precision = fields.Field(attribute="date_precision", column_name="date_precision", readonly=True)
     venture = fields.Field(attribute="venture", column_name="venture", widget=SlugForeignKeyWidget(Company))
@@ -91,7 +93,8 @@ class DealResource(BulkImportMixin, CuratedResource):
         return super().get_queryset().select_related("venture").order_by("slug")
 
 
-class ParticipationResource(BulkImportMixin, CuratedResource):
+class ParticipationResource(CuratedResource):
+    bulk_writes = True
     deal = fields.Field(attribute="deal", column_name="deal", widget=SlugForeignKeyWidget(Deal))
     company = fields.Field(attribute="company", column_name="company", widget=SlugForeignKeyWidget(Company))
 

@@ -26,7 +26,8 @@ def resource_class(name: str) -> type[CuratedResource]:
             found = None
     if isinstance(found, type) and issubclass(found, CuratedResource):
         return found
-    model_admin = admin.site._registry.get(found) if isinstance(found, type) else None
+    registered = isinstance(found, type) and admin.site.is_registered(found)
+    model_admin = admin.site.get_model_admin(found) if registered else None
     if model_admin is None or not getattr(model_admin, "resource_classes", None):
         raise CommandError(
             f"Unknown resource {name!r}: give the label of a model the admin imports (companies.Company) "

@@ -1,23 +1,27 @@
-"""The import/export machinery every curated resource shares.
+"""The import/export machinery every curated resource shares, and the one import path.
 
-django-import-export does the row loop, the preview and the diff; this module makes it strict
-and clear for editors: related records by slug with an error for an unknown one (never silently
-dropped), choices by code with the allowed codes in the message, partial dates, amounts as
-plain decimals, and error messages that name the row and the column.
+django-import-export declares the columns, reads and renders cells and draws the preview's
+diff; this module makes it strict and clear for editors: related records by slug with an error
+for an unknown one (never silently dropped), choices by code with the allowed codes in the
+message, partial dates, amounts as plain decimals, and error messages that name the row and the
+column. `import_dataset` runs every import (admin, command line, seeds, jobs) with one row loop;
+dataio/bulk.py writes what it planned.
 """
 
 import codecs
 import csv
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import models, transaction
 from import_export import fields, resources, widgets
-from import_export.results import RowResult
+from import_export.results import Result, RowResult
 
 from core.editorial import EditorialState, can_publish, needs_reviewer
 from core.partial_dates import DatePrecision, format_partial_date_iso, parse_partial_date
@@ -31,6 +35,7 @@ from core.parts import (
     permission_problems,
     reviewed_parents,
 )
+from dataio.bulk import BulkWriter, RowWriter, SlugLookup, check_field_value, chunks
 from dataio.formats import FORMAT_NAMES, NumberText, UnreadableFile, decode, json_records, unneutralise
 
 LIST_SEPARATOR = "|"
@@ -235,13 +240,21 @@ class PublicationRefused(ValueError):
 
 
 class CuratedResource(resources.ModelResource):
-    """Base for every resource: keyed by natural key, strict, skipping unchanged rows."""
+    """Base for every resource: keyed by natural key, strict, skipping unchanged rows.
+
+    The library's resource declares the columns, reads and renders cells and makes the
+    preview's diff; `import_dataset` below runs the import itself."""
 
     class Meta:
         import_id_fields = ("slug",)
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = True
+
+    # Rows written at the end in bulk (dataio/bulk.py): for models whose rows need no query to be
+    # checked (relations by slug, looked up for the whole file) and have no many-to-many.
+    bulk_writes = False
+    # Columns copied verbatim from an archived text: surrounding whitespace is part of them.
+    verbatim_columns: frozenset[str] = frozenset()
 
     def seed_file_problems(self, dataset: tablib.Dataset, *, directory: Path, name: str) -> list[str]:
         """What is wrong with the files a seed file's rows refer to, once the rows are imported
@@ -261,45 +274,44 @@ class CuratedResource(resources.ModelResource):
             field.widget = PlainIntegerWidget()
         return field
 
-    def import_data(self, dataset, *args, **kwargs):
-        # Who is importing decides what the file may do to editorial states; None is the
-        # command line (load_seeds, manage.py import), which acts for the whole team.
-        self.importing_user = kwargs.get("user")
-        self.defer_publication_check = kwargs.get("defer_publication_check", False)
-        self.published_rows: list[tuple[int, models.Model]] = []
-        # Parts of published records that the rows change (core/parts.py); load_seeds, which
-        # defers the publishing check, checks every published record once all files are in.
-        self.parent_watch = PublishedParentsWatch()
-        self.row_part_change: tuple[models.Model, PartChange, int] | None = None
-        # All or nothing on every path (admin, load_seeds, `manage.py import`): any invalid row
-        # rolls the whole file back, not only rows that raised.
-        kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, *args, **kwargs)
+    def import_data(self, dataset, *, dry_run=False, raise_errors=False, user=None, file_name="", **options) -> Result:
+        """The library's entry point, which its admin views call (the preview and the confirm):
+        the one import path. The library's transaction options do not apply: every import is
+        all or nothing."""
+        report = import_dataset(
+            self,
+            dataset,
+            name=file_name or "",
+            user=user,
+            dry_run=dry_run,
+            raise_errors=raise_errors,
+            retain_instances=options.get("retain_instance_in_row_result", False),
+        )
+        return report.result
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        problem = self.editorial_problem(instance)
-        if problem:
-            errors["editorial_state"] = ValidationError(problem)
-        # Only a row that changes something gets here: an unchanged row of a published record's
-        # part is skipped before, and is fine.
-        if self.row_part_change is not None and self.row_part_change[0] is instance:
-            _, change, number = self.row_part_change
-            problems = self.part_problems(change)
-            if problems:
-                errors[NON_FIELD_ERRORS] = [ValidationError(problem) for problem in problems]
-            elif not self.defer_publication_check:
-                self.parent_watch.touch(change, row=row_label(number))
-        super().validate_instance(instance, errors, validate_unique)
+    def check_columns(self, dataset: tablib.Dataset) -> None:
+        """Tidy the file's columns and cells, and raise ValueError if a needed column is missing."""
+        tidy_dataset(dataset, verbatim=self.verbatim_columns)
+        headers = dataset.headers or []
+        keys = [self.fields[name].column_name for name in self.get_import_id_fields()]
+        missing = [name for name in dict.fromkeys([*keys, *self.required_columns()]) if name not in headers]
+        if missing:
+            raise ValueError(f"missing required column(s): {', '.join(missing)}")
 
-    def part_problems(self, change: PartChange) -> list[str]:
-        """Why the importing user may not make this row's change to a part of a published or
-        retracted record (the admin's rule, core/parts.py)."""
-        return permission_problems(getattr(self, "importing_user", None), change)
+    def required_columns(self) -> list[str]:
+        model_fields = {model_field.name: model_field for model_field in self._meta.model._meta.get_fields()}
+        required = []
+        for column in self.get_import_fields():
+            django_field = model_fields.get(column.attribute)
+            if column.readonly or django_field is None or django_field.many_to_many:
+                continue
+            if not getattr(django_field, "blank", True) and not django_field.has_default():
+                required.append(column.column_name)
+        return required
 
-    def editorial_problem(self, instance) -> str:
-        """Why the importing user may not make this row's change to a curated record."""
-        user = getattr(self, "importing_user", None)
+    def editorial_problem(self, instance, *, user) -> str:
+        """Why `user` may not make this row's change to a curated record (None: the command
+        line, which acts for the whole team)."""
         if user is None or not hasattr(instance, "stored_editorial_state"):
             return ""
         if needs_reviewer(instance.stored_editorial_state, instance.editorial_state) and not can_publish(
@@ -308,94 +320,24 @@ class CuratedResource(resources.ModelResource):
             return "only reviewers can publish, retract or change a published record"
         return ""
 
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        if getattr(instance, "editorial_state", None) == EditorialState.PUBLISHED:
-            self.published_rows.append((kwargs.get("row_number", 0), instance))
-
-    def after_import(self, dataset, result, **kwargs):
-        super().after_import(dataset, result, **kwargs)
-        if self.defer_publication_check:
-            return
-        problems = [
-            f"{row_label(number)}: Cannot publish the {instance._meta.verbose_name} “{instance}”: {problem}"
-            for number, instance in self.published_rows
-            for problem in instance.publication_problems()
-        ]
-        problems += self.parent_watch.problems()
-        if problems:
-            # Raised here, it fails the whole import, which is then rolled back.
-            raise PublicationRefused(problems)
-
-    # Columns copied verbatim from an archived text: surrounding whitespace is part of them.
-    verbatim_columns: frozenset[str] = frozenset()
-
-    def before_import(self, dataset, **kwargs):
-        tidy_dataset(dataset, verbatim=self.verbatim_columns)
-        missing = [name for name in self.required_columns() if name not in (dataset.headers or [])]
-        if missing:
-            raise ValueError(f"missing required column(s): {', '.join(missing)}")
-        super().before_import(dataset, **kwargs)
-
-    def import_row(self, row, instance_loader, **kwargs):
-        if not any(stripped_text(value) for value in row.values()):
-            # An empty line in a spreadsheet: nothing to import, and not an error.
-            return self.get_row_result_class()(import_type=RowResult.IMPORT_TYPE_SKIP)
-        return super().import_row(row, instance_loader, **kwargs)
-
-    def required_columns(self) -> list[str]:
-        model_fields = {field.name: field for field in self._meta.model._meta.get_fields()}
-        required = []
-        for field in self.get_import_fields():
-            django_field = model_fields.get(field.attribute)
-            if field.readonly or django_field is None or django_field.many_to_many:
-                continue
-            if not getattr(django_field, "blank", True) and not django_field.has_default():
-                required.append(field.column_name)
-        return required
-
-    def get_instance(self, instance_loader, row):
-        # A bad value in a key column (say an unknown company slug) is the editor's error in
-        # that column, not a crash of the row.
-        errors = {}
-        for name in self.get_import_id_fields():
-            field = self.fields[name]
-            try:
-                field.clean(row)
-            except ValueError as error:
-                errors[field.attribute] = ValidationError(str(error), code="invalid")
-        if errors:
-            raise ValidationError(errors)
-        return super().get_instance(instance_loader, row)
-
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        # A part's parents as stored, before the row changes the instance in place.
-        before = reviewed_parents(instance) if is_part(type(instance)) and instance.pk is not None else None
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        # The library sets many-to-many fields only after saving; check them now so an
-        # unknown slug fails the row before anything is written.
-        related = {}
-        for field in self.get_import_fields():
-            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
-                try:
-                    related[field.attribute] = field.clean(row)
-                except ValueError as error:
-                    errors[field.attribute] = ValidationError(str(error), code="invalid")
-        if is_part(type(instance)):
-            parents = {name: related[name] for name in many_to_many_parent_fields(type(instance)) if name in related}
-            change = PartChange(ADD if before is None else CHANGE, instance, before or [], parents)
-            self.row_part_change = (instance, change, kwargs.get("row_number", 0))
-        if errors:
-            raise ValidationError(errors)
+    def checked_fields(self) -> list[tuple]:
+        """The model fields a bulk row sets (less keys and relations, checked by lookup), each
+        with its allowed values if it has choices."""
+        if not hasattr(self, "checked_fields_cache"):
+            model = self._meta.model
+            imported = {field.attribute for field in self.get_import_fields() if not field.readonly}
+            imported |= {f"{name}_precision" for name in imported}  # partial dates set their precision
+            self.checked_fields_cache = [
+                (f, frozenset(value for value, _label in f.flatchoices) if f.choices else None)
+                for f in model._meta.concrete_fields
+                if f.name in imported and not f.is_relation and not f.unique and not f.primary_key
+            ]
+        return self.checked_fields_cache
 
     def column_for(self, attribute: str) -> str | None:
-        for field in self.get_import_fields():
-            if attribute in (field.attribute, getattr(field, "precision_attribute", None)):
-                return field.column_name
+        for column in self.get_import_fields():
+            if attribute in (column.attribute, getattr(column, "precision_attribute", None)):
+                return column.column_name
         return None
 
 
@@ -407,6 +349,7 @@ class ImportReport:
     unchanged: int
     errors: list[str]
     deleted: int = 0
+    result: Result | None = None  # the library's result, which the admin's pages show
 
     @property
     def changed(self) -> int:
@@ -422,7 +365,7 @@ def row_label(number: int, *, lines: bool = True) -> str:
     return f"row {number} (line {number + 1})" if lines else f"row {number}"
 
 
-def describe_errors(resource: CuratedResource, result, *, name: str, lines: bool = True) -> list[str]:
+def describe_errors(resource: CuratedResource, result: Result, *, name: str, lines: bool = True) -> list[str]:
     """Turn an import result's errors into one plain line per problem, naming row and column."""
     problems = [
         f"{name}: {line}" for error in result.base_errors for line in getattr(error.error, "lines", [str(error.error)])
@@ -442,27 +385,363 @@ def describe_errors(resource: CuratedResource, result, *, name: str, lines: bool
     return problems
 
 
+# -- the one import path -----------------------------------------------------------------------
+
+
+@dataclass
+class ImportPlan:
+    """What every row of one file is checked against: the file's columns, the records its keys
+    and relations name (each read once for the whole file), and the keys seen so far."""
+
+    resource: CuratedResource
+    user: object
+    lookups: dict[str, SlugLookup]
+    existing: dict[tuple, models.Model]
+    key_fields: list[fields.Field]
+    fields: list[fields.Field]  # the other columns the file sets, many-to-many apart
+    many_to_many: list[fields.Field]
+    tracked: list[str]  # the attributes compared to tell an unchanged row
+    snapshots: bool  # keep each stored record's state before the row, for the preview's diff
+    seen: dict[tuple, int] = field(default_factory=dict)
+    watch: PublishedParentsWatch | None = None  # None: the publishing rules are checked later
+
+    @classmethod
+    def for_file(
+        cls, resource: CuratedResource, dataset: tablib.Dataset, *, user, dry_run: bool, watch
+    ) -> "ImportPlan":
+        headers = dataset.headers
+        lookups = {}
+        for column in resource.get_import_fields():
+            if isinstance(column.widget, SlugForeignKeyWidget) and column.column_name in headers:
+                slugs = {stripped_text(value) for value in dataset[column.column_name]} - {""}
+                lookups[column.column_name] = SlugLookup(column.widget.model, slugs)
+        key_fields = [resource.fields[name] for name in resource.get_import_id_fields()]
+        written = [f for f in resource.get_import_fields() if f.column_name in headers and not f.readonly]
+        many_to_many = [f for f in written if isinstance(f.widget, widgets.ManyToManyWidget)]
+        model = resource._meta.model
+        return cls(
+            resource=resource,
+            user=user,
+            lookups=lookups,
+            existing=stored_records(resource, dataset, key_fields=key_fields, lookups=lookups),
+            key_fields=key_fields,
+            fields=[f for f in written if f not in many_to_many],
+            many_to_many=many_to_many,
+            tracked=[f.attname for f in model._meta.concrete_fields if f.attname != "updated_at"],
+            snapshots=dry_run and not resource._meta.skip_diff,
+            watch=watch,
+        )
+
+    def clean_value(self, column: fields.Field, row: dict):
+        if column.column_name in self.lookups:
+            slug = stripped_text(row.get(column.column_name))
+            return self.lookups[column.column_name].get(slug) if slug else None
+        return column.clean(row)
+
+
+def stored_records(resource, dataset, *, key_fields: list, lookups: dict) -> dict[tuple, models.Model]:
+    """Every record the file's keys name, by key: one query (per batch of keys)."""
+    first = key_fields[0]
+    if first.column_name in lookups:
+        values = {lookups[first.column_name].by_slug.get(stripped_text(cell)) for cell in dataset[first.column_name]}
+    else:
+        values = {stripped_text(cell) for cell in dataset[first.column_name]}
+    records = {}
+    for batch in chunks(sorted(values - {None, ""}, key=str)):
+        for record in resource.get_queryset().filter(**{f"{first.attribute}__in": batch}):
+            records[tuple(getattr(record, f.attribute) for f in key_fields)] = record
+    return records
+
+
+@dataclass
+class RowPlan:
+    """What one row would do: `instance` is the record as the row leaves it, `stored` the record
+    as the database holds it (None: the row creates it)."""
+
+    number: int
+    import_type: str
+    instance: models.Model | None = None
+    stored: models.Model | None = None
+    related: dict = field(default_factory=dict)  # many-to-many values, set after saving
+    errors: dict[str, ValidationError] = field(default_factory=dict)
+    snapshot: models.Model | None = None
+
+    @property
+    def writes(self) -> bool:
+        return self.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
+
+
+def plan_row(plan: ImportPlan, *, number: int, row: dict) -> RowPlan:
+    """Clean and check one row against the file's plan; change nothing in the database."""
+    if not any(stripped_text(value) for value in row.values()):
+        # An empty line in a spreadsheet: nothing to import, and not an error.
+        return RowPlan(number, RowResult.IMPORT_TYPE_SKIP)
+    errors: dict[str, ValidationError] = {}
+    key = row_key(plan, row=row, number=number, errors=errors)
+    stored = plan.existing.get(key) if not errors else None
+    instance = stored if stored is not None else plan.resource.init_instance(row)
+    before = tuple(getattr(instance, name) for name in plan.tracked) if stored is not None else None
+    related_before = {
+        column.attribute: related_pks(getattr(stored, column.attribute).all())
+        for column in (plan.many_to_many if stored is not None else [])
+    }
+    # A part's published or retracted parents as stored, before the row changes it in place.
+    parents_before = reviewed_parents(stored) if stored is not None and is_part(type(instance)) else []
+    snapshot = deepcopy(instance) if plan.snapshots and stored is not None else None
+    related = fill_instance(plan, instance, row=row, errors=errors)
+    unchanged = (
+        before is not None
+        and not errors
+        and tuple(getattr(instance, name) for name in plan.tracked) == before
+        and all(related_pks(values) == related_before.get(name) for name, values in related.items())
+    )
+    if not errors and not unchanged:
+        errors = row_problems(
+            plan, instance, new=stored is None, parents_before=parents_before, related=related, number=number
+        )
+    if errors:
+        return RowPlan(number, RowResult.IMPORT_TYPE_INVALID, errors=errors)
+    import_type = (
+        RowResult.IMPORT_TYPE_SKIP
+        if unchanged
+        else RowResult.IMPORT_TYPE_UPDATE
+        if stored
+        else RowResult.IMPORT_TYPE_NEW
+    )
+    for lookup in plan.lookups.values():
+        if lookup.model is type(instance):
+            # A later row may name this record as its parent before it is saved.
+            lookup.by_slug.setdefault(instance.slug, instance)
+    return RowPlan(number, import_type, instance=instance, stored=stored, related=related, snapshot=snapshot)
+
+
+def row_key(plan: ImportPlan, *, row: dict, number: int, errors: dict) -> tuple:
+    """The row's natural key; a bad value or a key already on an earlier row goes to `errors`."""
+    key = []
+    for column in plan.key_fields:
+        try:
+            key.append(plan.clean_value(column, row))
+        except ValueError as error:
+            errors[column.attribute] = ValidationError(str(error))
+    key = tuple(key)
+    if not errors and all(part in (None, "") for part in key):
+        if plan.resource.bulk_writes:
+            errors[plan.key_fields[0].attribute] = ValidationError("a key column is empty")
+        # Otherwise a new record, whose key the model may make (an excerpt's clean() does).
+        return key
+    if not errors and key in plan.seen:
+        errors[plan.key_fields[0].attribute] = ValidationError(f"the same record is already on row {plan.seen[key]}")
+    plan.seen.setdefault(key, number)
+    return key
+
+
+def fill_instance(plan: ImportPlan, instance, *, row: dict, errors: dict) -> dict:
+    """Set the row's values on `instance` (relations from the file's lookups) and return its
+    many-to-many values, which can be set only once it is saved; bad cells go to `errors`."""
+    related = {}
+    for column in plan.fields + plan.many_to_many:
+        try:
+            if column in plan.many_to_many:
+                related[column.attribute] = column.clean(row)
+            elif column.column_name in plan.lookups:
+                setattr(instance, column.attribute, plan.clean_value(column, row))
+            else:
+                column.save(instance, row)
+        except ValueError as error:
+            errors[column.attribute] = ValidationError(str(error))
+    return related
+
+
+def related_pks(records) -> set:
+    return {record.pk for record in records}
+
+
+def row_problems(
+    plan: ImportPlan, instance, *, new: bool, parents_before: list, related: dict, number: int
+) -> dict[str, ValidationError]:
+    """What stops a row that changes something: the fields and the model's own checks, the
+    editorial rule, and for a part its parents' rules (core/parts.py)."""
+    errors = field_problems(plan.resource, instance)
+    problem = plan.resource.editorial_problem(instance, user=plan.user)
+    if problem:
+        errors["editorial_state"] = ValidationError(problem)
+    if is_part(type(instance)):
+        parents = {name: related[name] for name in many_to_many_parent_fields(type(instance)) if name in related}
+        change = PartChange(ADD if new else CHANGE, instance, parents_before, parents)
+        problems = permission_problems(plan.user, change)
+        if problems:
+            errors[NON_FIELD_ERRORS] = [ValidationError(problem) for problem in problems]
+        elif plan.watch is not None and not errors:
+            plan.watch.touch(change, row=row_label(number))
+    return errors
+
+
+def field_problems(resource: CuratedResource, instance) -> dict[str, ValidationError]:
+    """A bulk row is checked in Python: keys against the file and the database (in plan_row),
+    relations by lookup, fields by their validators, then the model's clean(). Any other row
+    gets the model's full_clean(), which may query (unique fields, constraints)."""
+    if not resource.bulk_writes:
+        try:
+            instance.full_clean()
+        except ValidationError as error:
+            return error.update_error_dict({})
+        return {}
+    errors = {}
+    for model_field, choices in resource.checked_fields():
+        try:
+            check_field_value(model_field, choices, getattr(instance, model_field.attname))
+        except ValidationError as error:
+            errors[model_field.name] = error
+    if not errors:
+        try:
+            instance.clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    return errors
+
+
+def row_result_for(resource: CuratedResource, row_plan: RowPlan, *, retain: bool) -> RowResult:
+    """The library's record of a row, which the admin's preview and log read."""
+    row_result = resource.get_row_result_class()()
+    row_result.import_type = row_plan.import_type
+    if row_plan.errors:
+        row_result.validation_error = ValidationError(row_plan.errors)
+    if row_plan.instance is None:
+        return row_result
+    row_result.add_instance_info(row_plan.instance)
+    if retain and row_plan.writes:
+        row_result.instance = row_plan.instance  # the admin logs each imported record
+    return row_result
+
+
+def add_diff(resource: CuratedResource, row_result: RowResult, row_plan: RowPlan) -> None:
+    """The preview's before/after of a row, taken once the row is written (a new record's
+    many-to-many values exist only then)."""
+    new = row_plan.stored is None
+    diff = resource.get_diff_class()(resource, None if new else row_plan.snapshot, new)
+    diff.compare_with(resource, row_plan.instance)
+    row_result.diff = diff.as_html()
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How one import runs; see `import_dataset`."""
+
+    name: str
+    user: object = None
+    dry_run: bool = False
+    raise_errors: bool = False
+    defer_publication_check: bool = False
+    retain_instances: bool = False
+    progress: Callable[[int, int], None] | None = None
+
+
 def import_dataset(
     resource: CuratedResource,
     dataset: tablib.Dataset,
     *,
     name: str,
+    user=None,
     dry_run: bool = False,
     raise_errors: bool = False,
     lines: bool = True,
-    **kwargs,
+    defer_publication_check: bool = False,
+    retain_instances: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import a dataset and report it; `lines=False` leaves spreadsheet line numbers out of the
-    messages (for JSON files)."""
-    result = resource.import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+    """Run an import: every entry point (the admin's preview and confirm, `manage.py import`,
+    `load_seeds`, a background job) calls this. All or nothing: the file is written only if
+    every row is valid and the publishing rules hold, in one transaction; `dry_run` does
+    everything, writes included, and rolls back. `user` (None: the command line, acting for the
+    whole team) decides what the file may do to editorial states and to the parts of published
+    records, and is recorded in the history with the file's `name`. `defer_publication_check`
+    leaves the publishing rules to the caller (load_seeds checks them once all files are in).
+    `progress(rows done, rows in all)` is called after each row. `lines=False` leaves
+    spreadsheet line numbers out of the messages (for JSON files)."""
+    options = ImportOptions(
+        name=name,
+        user=user,
+        dry_run=dry_run,
+        raise_errors=raise_errors,
+        defer_publication_check=defer_publication_check,
+        retain_instances=retain_instances,
+        progress=progress,
+    )
+    result = resource.get_result_class()()
+    result.diff_headers = resource.get_diff_headers()
+    with transaction.atomic():
+        try:
+            resource.check_columns(dataset)
+        except ValueError as error:  # the file as a whole is unusable: say why, import nothing
+            resource.handle_import_error(result, error, raise_errors)
+        else:
+            run_rows(resource, dataset, result=result, options=options)
+        if dry_run or result.has_errors() or result.has_validation_errors():
+            transaction.set_rollback(True)
     return ImportReport(
         name=name,
-        new=result.totals.get("new", 0),
-        updated=result.totals.get("update", 0),
-        unchanged=result.totals.get("skip", 0),
-        deleted=result.totals.get("delete", 0),
+        new=result.totals[RowResult.IMPORT_TYPE_NEW],
+        updated=result.totals[RowResult.IMPORT_TYPE_UPDATE],
+        unchanged=result.totals[RowResult.IMPORT_TYPE_SKIP],
+        deleted=result.totals[RowResult.IMPORT_TYPE_DELETE],
         errors=describe_errors(resource, result, name=name, lines=lines),
+        result=result,
     )
+
+
+def run_rows(resource: CuratedResource, dataset: tablib.Dataset, *, result: Result, options: ImportOptions) -> None:
+    """The one row loop: plan each row, hand each valid change to the writer while the file is
+    still clean, then write what waits and check the publishing rules."""
+    watch = None if options.defer_publication_check else PublishedParentsWatch()
+    plan = ImportPlan.for_file(resource, dataset, user=options.user, dry_run=options.dry_run, watch=watch)
+    writer = (BulkWriter if resource.bulk_writes else RowWriter)(
+        resource._meta.model, user=options.user, name=options.name
+    )
+    published: list[tuple[int, models.Model]] = []
+    total = result.total_rows = len(dataset)
+    clean = True  # no row failed so far (kept here: the result's own test walks every row)
+    for number, values in enumerate(dataset, 1):
+        row = dict(zip(dataset.headers, values, strict=True))
+        try:
+            row_plan = plan_row(plan, number=number, row=row)
+            row_result = row_result_for(resource, row_plan, retain=options.retain_instances)
+            if row_plan.writes and clean:
+                writer.add(row_plan.instance, new=row_plan.stored is None, related=row_plan.related)
+                if plan.snapshots:
+                    add_diff(resource, row_result, row_plan)
+                if getattr(row_plan.instance, "editorial_state", None) == EditorialState.PUBLISHED:
+                    published.append((number, row_plan.instance))
+        except Exception as error:  # a crash of one row: reported with its row, as the library does
+            if options.raise_errors:
+                raise
+            row_result = resource.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_ERROR
+            row_result.errors.append(resource.get_error_result_class()(error, row=row, number=number))
+        record_row(result, row_result, number=number, row=row)
+        clean = clean and not row_result.errors and row_result.validation_error is None
+        if options.progress is not None:
+            options.progress(number, total)
+    if not clean:
+        return
+    writer.finish()
+    if watch is not None:
+        problems = [
+            f"{row_label(number)}: Cannot publish the {instance._meta.verbose_name} “{instance}”: {problem}"
+            for number, instance in published
+            for problem in instance.publication_problems()
+        ]
+        problems += watch.problems()
+        if problems:
+            resource.handle_import_error(result, PublicationRefused(problems), options.raise_errors)
+
+
+def record_row(result: Result, row_result: RowResult, *, number: int, row: dict) -> None:
+    result.increment_row_result_total(row_result)
+    if row_result.errors:
+        result.append_error_row(number, row, row_result.errors)
+    elif row_result.validation_error is not None:
+        result.append_invalid_row(number, row, row_result.validation_error)
+    result.append_row_result(row_result)
 
 
 def file_format_of(path: Path, given: str = "") -> str:

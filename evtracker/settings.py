@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "companies",
     "sources",
     "public",
+    "ingest",
 ]
 
 MIDDLEWARE = [

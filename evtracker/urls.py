@@ -3,6 +3,7 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 
 from evtracker.health import healthz
+from ingest import admin_views as ingest_views
 from public import home as views
 from public.sitemaps import SITEMAPS
 
@@ -18,6 +19,9 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # The article assistant's pages, inside the admin (its login, its Content-Security-Policy).
+    path("admin/ingest/analyse/", admin.site.admin_view(ingest_views.analyse), name="ingest_analyse"),
+    path("admin/ingest/analyse/<slug:sha256>/", admin.site.admin_view(ingest_views.review), name="ingest_review"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -124,6 +124,7 @@ class SourceForm(forms.ModelForm):
 class SourceAdmin(CuratedAdmin):
     resource_classes = [SourceResource]
     form = SourceForm
+    add_form_template = "admin/sources/source/add_form.html"  # offers the article assistant
     prepopulated_fields = {"slug": ("title",)}
     list_display = ("title", "publisher", "published_date_display", "date_basis", "story", "seed_file", "state")
     list_filter = ("editorial_state", "date_basis", "story_relation", year_filter("published_date"), "publisher")

@@ -6,7 +6,6 @@ import tablib
 from import_export import fields
 
 from companies.models import Company, Deal
-from dataio.bulk import BulkImportMixin
 from dataio.resources import (
     CuratedResource,
     PartialDateField,
@@ -18,7 +17,9 @@ from dataio.resources import (
 from sources.models import Excerpt, NoiseSpan, Source, Story, text_sha256
 
 
-class StoryResource(BulkImportMixin, CuratedResource):
+class StoryResource(CuratedResource):
+    bulk_writes = True
+
     class Meta(CuratedResource.Meta):
         model = Story
         fields = ("slug", "title", "note")

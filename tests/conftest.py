@@ -1,13 +1,19 @@
 """Shared fixtures and small factories for the whole suite."""
 
+import importlib
 import io
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.management import call_command
+from django.test import Client
 
 from companies.models import Company, Deal, Participation
 from core.editorial import EditorialState
@@ -20,6 +26,7 @@ SERVICE_MARKERS = ("postgres", "browser")
 
 PUBLISHED = EditorialState.PUBLISHED
 DRAFT = EditorialState.DRAFT
+PASSWORD = "pw-for-tests-only"  # every test user's, for the tests that log in through the form
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -86,6 +93,138 @@ def make_excerpt(*, source: Source, quote: str, companies=(), deals=(), **fields
     excerpt.companies.set(companies)
     excerpt.deals.set(deals)
     return excerpt
+
+
+def make_backed_deal(
+    *,
+    company: Company | None = None,
+    state: str = PUBLISHED,
+    text: str = "Xiaomi said it would set up an EV subsidiary.",
+    quote: str = "Xiaomi said it would set up an EV subsidiary.",
+    excerpt_slug: str = "",
+) -> Deal:
+    """What publishing asks of a deal: Xiaomi (or `company`) as its party, and an excerpt of a
+    published source that backs the deal and the company."""
+    company = company or make_company(name="Xiaomi")
+    deal = make_deal(state=state, parties=[(company, Participation.Role.PARENT)])
+    make_excerpt(source=make_source(text=text), quote=quote, deals=[deal], companies=[company], slug=excerpt_slug)
+    return deal
+
+
+# -- the cast: users of each editorial role, and a small published world ----------------------
+
+
+def make_staff(*, username: str, group: str = "", **flags) -> AbstractUser:
+    """A staff user with the test password, in one editorial group ("Editors", "Reviewers") or none
+    (staff who may log in and do only what `user_permissions` later grants)."""
+    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True, **flags)
+    if group:
+        user.groups.add(editorial_group(group))
+    return user
+
+
+def editorial_group(name: str) -> Group:
+    """The group the data migration made; recreated by that migration's own code where a
+    transactional test before this one flushed the tables (browser tests)."""
+    if not Group.objects.filter(name=name).exists():
+        migration = importlib.import_module("core.migrations.0001_editorial_groups")
+        migration.create_groups(django_apps, None)
+    return Group.objects.get(name=name)
+
+
+def logged_in(user: AbstractUser) -> Client:
+    """A browser of its own, logged in as `user`: several users can act in one test."""
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+@pytest.fixture
+def editor(db) -> AbstractUser:
+    """Creates and edits drafts, sends them for review, imports and exports; publishes nothing."""
+    return make_staff(username="editor", group="Editors")
+
+
+@pytest.fixture
+def reviewer(db) -> AbstractUser:
+    """An editor who also publishes, retracts and deletes."""
+    return make_staff(username="reviewer", group="Reviewers")
+
+
+@pytest.fixture
+def superuser(db) -> AbstractUser:
+    """Every permission; for what only the site's operator does (or what no role is tested by)."""
+    return make_staff(username="boss", is_superuser=True)
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:
+    return logged_in(editor)
+
+
+@pytest.fixture
+def reviewer_client(reviewer) -> Client:
+    return logged_in(reviewer)
+
+
+@pytest.fixture
+def superuser_client(superuser) -> Client:
+    return logged_in(superuser)
+
+
+@pytest.fixture
+def import_folder(settings, tmp_path: Path) -> Path:
+    """The private folder admin uploads wait in between preview and confirm: this test's own, empty."""
+    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "dataio.storage.PrivateFolderStorage"
+    settings.IMPORT_TMP_DIR = tmp_path / "imports"
+    return settings.IMPORT_TMP_DIR
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cast:
+    xiaomi: Company
+    company_360: Company
+    hozon: Company
+
+
+def make_cast() -> Cast:
+    """The three companies most tests are about, as the tracker knows them (all published): a tech
+    company building its own cars, a tech company investing, and the EV start-up it invests in."""
+    return Cast(
+        xiaomi=make_company(name="Xiaomi", entry_mode="own_cars"),
+        company_360=make_company(name="360", entry_mode="investor_only"),
+        hozon=make_company(name="Hozon Auto", slug="hozon-auto", kind=Company.Kind.EV_STARTUP),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class World(Cast):
+    subsidiary: Deal
+    round_d: Deal
+    source: Source
+
+
+WORLD_TEXT = "Xiaomi said it would set up an EV subsidiary. 360 led Hozon Auto's series D round."
+
+
+@pytest.fixture
+def xiaomi_world(db) -> World:
+    """The cast with a deal each, both backed by excerpts of one source; everything published."""
+    cast = make_cast()
+    Role = Participation.Role
+    subsidiary = make_deal(parties=[(cast.xiaomi, Role.PARENT)])
+    round_d = make_deal(
+        title="360 leads Hozon Auto's series D round",
+        slug="360-hozon",
+        kind=Deal.Kind.FUNDING_ROUND,
+        status=Deal.Status.COMPLETED,
+        parties=[(cast.company_360, Role.LEAD_INVESTOR), (cast.hozon, Role.FUNDED)],
+    )
+    source = make_source(text=WORLD_TEXT)
+    subsidiary_quote, round_quote = WORLD_TEXT.split(". ")
+    make_excerpt(source=source, quote=subsidiary_quote + ".", deals=[subsidiary], companies=[cast.xiaomi])
+    make_excerpt(source=source, quote=round_quote, deals=[round_d], companies=[cast.company_360, cast.hozon])
+    return World(**vars(cast), subsidiary=subsidiary, round_d=round_d, source=source)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Driving the admin's import and export pages as an editor does, and reading what they show.
 
-Shared by the import, export and limits tests; fixtures stay in each test file.
+Shared by the admin, import, export and limits tests; the users and clients that drive them are
+the fixtures of tests/conftest.py.
 """
 
 import html

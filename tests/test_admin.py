@@ -5,20 +5,14 @@ import re
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
 from companies.models import Company
+from tests.import_helpers import admin_url
 
-pytestmark = pytest.mark.django_db
+# The editor (tests/conftest.py) works on the shipped dataset.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
 MODELS = [model for model in admin.site._registry if model._meta.app_label in {"companies", "sources"}]
-
-
-@pytest.fixture
-def editor_client(client, django_user_model, seeded):
-    user = django_user_model.objects.create_superuser("boss", password="pw-for-tests-only")
-    client.force_login(user)
-    return client
 
 
 # The management forms of a source's two inlines (noise spans, excerpts), with no rows.
@@ -27,10 +21,6 @@ EMPTY_SOURCE_INLINES = {
     for prefix in ("noise_spans", "excerpts")
     for key, value in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}.items()
 }
-
-
-def admin_url(model, page: str, *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.model_name)
@@ -81,19 +71,20 @@ def test_source_text_is_read_only_on_change(editor_client):
     assert "alibaba vies for a piece" in response.text
 
 
-def test_admin_csv_import_previews_then_creates(editor_client):
+def test_admin_csv_import_previews_then_creates(reviewer_client):
+    """A reviewer: one row publishes a company, which an editor may not do."""
     csv_text = (
         "slug,name,kind,entry_mode,headquarters,website,parent,summary,editorial_state\n"
         "example-motors,Example Motors,ev_startup,,,,,An EV maker for tests.,draft\n"
         "xiaomi-ventures,Xiaomi Ventures,investor,,,,xiaomi,Xiaomi's investment arm.,published\n"
     )
     upload = SimpleUploadedFile("companies.csv", csv_text.encode("utf-8"), content_type="text/csv")
-    preview = editor_client.post(admin_url(Company, "import"), {"resource": 0, "format": 0, "import_file": upload})
+    preview = reviewer_client.post(admin_url(Company, "import"), {"resource": 0, "format": 0, "import_file": upload})
     assert preview.status_code == 200
     assert "Example Motors" in preview.text
     assert not Company.objects.filter(slug="example-motors").exists()  # a preview writes nothing
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
-    confirm = editor_client.post(admin_url(Company, "process_import"), hidden, follow=True)
+    confirm = reviewer_client.post(admin_url(Company, "process_import"), hidden, follow=True)
     assert "Import finished: 1 new, 1 updated, 0 deleted and 0 skipped companies." in confirm.text
     assert Company.objects.get(slug="example-motors").kind == "ev_startup"
     assert Company.objects.get(slug="xiaomi-ventures").summary == "Xiaomi's investment arm."

@@ -10,13 +10,12 @@ from django.contrib import admin
 from django.db import connections
 from django.urls import NoReverseMatch, reverse
 
-from tests.conftest import make_company
+from tests.conftest import PASSWORD, make_company
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = Path("/usr/lib/chromium/chromium")
 QUIET_CHROMIUM = ["--disable-background-networking", "--disable-component-update", "--no-first-run"]
-PASSWORD = "pw-for-tests-only"
 
 # One new company (every value shows as inserted) and one changed summary (old text shows as
 # deleted): the preview draws both with the inline styles that the admin policy allows by hash.
@@ -71,15 +70,10 @@ def browser(live_server, monkeypatch):
         connections.close_all()
 
 
-@pytest.fixture
-def boss(django_user_model):
-    return django_user_model.objects.create_superuser("boss", password=PASSWORD)
-
-
-def test_admin_import_previews_and_confirms_under_the_policy(browser, boss):
+def test_admin_import_previews_and_confirms_under_the_policy(browser, superuser):
     make_company(name="Xiaomi", summary="Phones.", entry_mode="own_cars")
     page = browser.page
-    browser.log_in("boss")
+    browser.log_in(superuser.username)
 
     browser.open(reverse("admin:companies_company_import"))
     page.set_input_files(
@@ -101,10 +95,10 @@ def test_admin_import_previews_and_confirms_under_the_policy(browser, boss):
     assert browser.script_errors == [], "\n".join(browser.script_errors)
 
 
-def test_export_select_all_toggle_works_under_the_policy(browser, boss):
+def test_export_select_all_toggle_works_under_the_policy(browser, superuser):
     make_company(name="Xiaomi")
     page = browser.page
-    browser.log_in("boss")
+    browser.log_in(superuser.username)
 
     browser.open(reverse("admin:companies_company_export"))
     fields = page.locator(".selectable-field-export-row input[type=checkbox]:visible")
@@ -135,10 +129,10 @@ def admin_pages(model_admin, request) -> list[str]:
     return pages
 
 
-def test_every_admin_page_opens_without_a_violation(browser, boss, seeded, rf):
-    browser.log_in("boss")
+def test_every_admin_page_opens_without_a_violation(browser, superuser, seeded, rf):
+    browser.log_in(superuser.username)
     request = rf.get("/")
-    request.user = boss
+    request.user = superuser
     failed = []
 
     for model_admin in admin.site._registry.values():

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from companies.models import Company, Deal, Participation
 from sources.models import Story
-from tests.conftest import DRAFT, make_company, make_deal, make_excerpt, make_source
+from tests.conftest import DRAFT, make_cast, make_company, make_deal, make_excerpt, make_source
 from tests.page_text import section, text_of
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,8 @@ PROTOCOL = (
 
 @pytest.fixture
 def deals():
-    xiaomi = make_company(name="Xiaomi", entry_mode="own_cars")
-    company_360 = make_company(name="360", entry_mode="investor_only")
-    hozon = make_company(name="Hozon Auto", slug="hozon-auto", kind=Company.Kind.EV_STARTUP)
+    cast = make_cast()
+    xiaomi, company_360, hozon = cast.xiaomi, cast.company_360, cast.hozon
     nezha = make_company(name="Nezha", kind=Company.Kind.VENTURE)
     secret = make_company(name="Secret Co", state=DRAFT)
     subsidiary = make_deal(

@@ -6,7 +6,6 @@ import html
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from sources.models import Excerpt, NoiseSpan, Source
@@ -31,14 +30,6 @@ NOISE = "Most Read\nAnother story\nAnd another one"
 def crlf(text: str) -> str:
     """What a browser submits for text in a textarea."""
     return text.replace("\n", "\r\n")
-
-
-@pytest.fixture
-def editor_client(client, django_user_model):
-    editor = django_user_model.objects.create_user("editor", password="pw-for-tests-only", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture

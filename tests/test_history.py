@@ -13,68 +13,61 @@ from tests.conftest import make_company, make_deal
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def boss(client, django_user_model):
-    user = django_user_model.objects.create_superuser("boss", password="pw-for-tests-only")
-    client.force_login(user)
-    return user
-
-
-def test_admin_form_change_is_recorded_with_its_user_and_shown_as_a_diff(client, boss):
+def test_admin_form_change_is_recorded_with_its_user_and_shown_as_a_diff(superuser, superuser_client):
     company = make_company(name="Xiaomi", headquarters="Beijing")
     url = reverse("admin:companies_company_change", args=[company.pk])
-    form = client.get(url).context["adminform"].form
+    form = superuser_client.get(url).context["adminform"].form
     data = {**{k: v for k, v in form.initial.items() if v is not None}, "headquarters": "Beijing, China"}
     data.update({"aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0", "parent": ""})
-    assert client.post(url, data).status_code == 302
+    assert superuser_client.post(url, data).status_code == 302
     latest = company.history.latest()
-    assert (latest.history_user, latest.headquarters, latest.history_type) == (boss, "Beijing, China", "~")
-    page = client.get(reverse("admin:companies_company_history", args=[company.pk])).text
+    assert (latest.history_user, latest.headquarters, latest.history_type) == (superuser, "Beijing, China", "~")
+    page = superuser_client.get(reverse("admin:companies_company_history", args=[company.pk])).text
     assert "boss" in page
     assert "Beijing, China" in page and "headquarters" in page.lower()
 
 
-def test_revert_restores_an_earlier_version(client, boss):
+def test_revert_restores_an_earlier_version(superuser_client):
     company = make_company(name="Xiaomi", summary="First text.")
     first = company.history.latest()
     company.summary = "Second text."
     company.save()
     url = reverse("admin:companies_company_simple_history", args=[company.pk, first.history_id])
-    form = client.get(url).context["adminform"].form
+    form = superuser_client.get(url).context["adminform"].form
     data = {**{k: v for k, v in form.initial.items() if v is not None}}
     data.update({"aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0", "parent": ""})
-    response = client.post(url, data)
+    response = superuser_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Company.objects.get(pk=company.pk).summary == "First text."
 
 
-def test_workflow_action_is_recorded(client, boss):
+def test_workflow_action_is_recorded(superuser, superuser_client):
     deal = make_deal(state=EditorialState.DRAFT)
-    client.post(
+    superuser_client.post(
         reverse("admin:companies_deal_changelist"), {"action": "send_for_review", "_selected_action": [deal.pk]}
     )
     latest = deal.history.latest()
     assert (latest.editorial_state, latest.history_user, latest.history_change_reason) == (
         "in_review",
-        boss,
+        superuser,
         "draft → in review",
     )
 
 
-def test_admin_import_is_attributed_to_the_user_who_confirmed_it(client, boss):
+def test_admin_import_is_attributed_to_the_user_who_confirmed_it(superuser, superuser_client):
     csv_text = "slug,name,kind,editorial_state\nexample-motors,Example Motors,ev_startup,draft\n"
     upload = SimpleUploadedFile("companies.csv", csv_text.encode("utf-8"), content_type="text/csv")
-    preview = client.post(
+    preview = superuser_client.post(
         reverse("admin:companies_company_import"), {"resource": 0, "format": 0, "import_file": upload}
     )
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
-    client.post(reverse("admin:companies_company_process_import"), hidden)
+    superuser_client.post(reverse("admin:companies_company_process_import"), hidden)
     created = Company.objects.get(slug="example-motors")
     record = created.history.get()
-    assert (record.history_type, record.history_user) == ("+", boss)
+    assert (record.history_type, record.history_user) == ("+", superuser)
 
 
-def test_inline_participation_change_is_recorded(boss):
+def test_inline_participation_change_is_recorded():
     deal = make_deal()
     xiaomi = make_company()
     deal.participations.create(company=xiaomi, role="parent")

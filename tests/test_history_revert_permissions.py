@@ -2,12 +2,12 @@
 change the record as stored, and only a state the workflow allows (issue #9, point 1)."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from companies.models import Company, Deal, Participation
 from core.editorial import EditorialState, editorial_transition
-from tests.conftest import DRAFT, PUBLISHED, make_company, make_deal, make_excerpt, make_source
+from tests.conftest import DRAFT, PUBLISHED, make_company, make_deal, make_excerpt, make_source, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -17,27 +17,10 @@ IN_REVIEW = EditorialState.IN_REVIEW
 REWRITE = {"name": "Xiaomi (rewritten)", "website": "https://rewritten.invalid/", "summary": "Rewritten by an editor."}
 
 
-def staff(django_user_model, name: str, group: str | None = None):
-    user = django_user_model.objects.create_user(name, password="pw-for-tests-only", is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
-def editor(django_user_model):
-    return staff(django_user_model, "editor", "Editors")
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    return staff(django_user_model, "reviewer", "Reviewers")
-
-
-@pytest.fixture
-def viewer(django_user_model):
+def viewer(db):
     """Staff with nothing but the permission to view companies."""
-    user = staff(django_user_model, "viewer")
+    user = make_staff(username="viewer")
     user.user_permissions.add(Permission.objects.get(codename="view_company"))
     return user
 
@@ -72,17 +55,16 @@ def stored(record):
     return type(record).objects.get(pk=record.pk)
 
 
-def test_editor_cannot_rewrite_a_published_company_through_its_history(client, editor, xiaomi):
-    client.force_login(editor)
+def test_editor_cannot_rewrite_a_published_company_through_its_history(editor_client, xiaomi):
     url = version_url(xiaomi, oldest(xiaomi))
-    page = client.get(url)
+    page = editor_client.get(url)
     assert page.status_code == 200  # an editor may read the history
     assert 'name="_save"' not in page.text  # but is offered no Revert button
-    response = client.post(url, {**version_form(client, url), **REWRITE})
+    response = editor_client.post(url, {**version_form(editor_client, url), **REWRITE})
     assert response.status_code == 403
     company = stored(xiaomi)
     assert (company.name, company.website, company.summary) == ("Xiaomi", "https://www.mi.com/", "Second text.")
-    assert "Rewritten" not in client.get(xiaomi.get_absolute_url()).text
+    assert "Rewritten" not in editor_client.get(xiaomi.get_absolute_url()).text
 
 
 def test_view_only_staff_cannot_save_through_the_history(client, viewer, xiaomi):
@@ -95,17 +77,16 @@ def test_view_only_staff_cannot_save_through_the_history(client, viewer, xiaomi)
     assert stored(xiaomi).history.count() == 2  # no new version either
 
 
-def test_reviewer_reverts_a_published_company_and_it_stays_publishable(client, reviewer, xiaomi):
-    client.force_login(reviewer)
+def test_reviewer_reverts_a_published_company_and_it_stays_publishable(reviewer_client, reviewer, xiaomi):
     url = version_url(xiaomi, oldest(xiaomi))
-    assert 'name="_save"' in client.get(url).text
-    response = client.post(url, version_form(client, url))
+    assert 'name="_save"' in reviewer_client.get(url).text
+    response = reviewer_client.post(url, version_form(reviewer_client, url))
     assert response.status_code == 302
     company = stored(xiaomi)
     assert (company.summary, company.editorial_state) == ("First text.", PUBLISHED)
     assert company.publication_problems() == []
     assert company.history.latest().history_user == reviewer
-    assert "First text." in client.get(xiaomi.get_absolute_url()).text
+    assert "First text." in reviewer_client.get(xiaomi.get_absolute_url()).text
 
 
 @pytest.fixture
@@ -120,41 +101,38 @@ def deal_with_history(reviewer) -> Deal:
     return stored(deal)
 
 
-def test_reviewer_revert_still_follows_the_workflow(client, reviewer, deal_with_history):
+def test_reviewer_revert_still_follows_the_workflow(reviewer_client, deal_with_history):
     # The oldest version is a draft; a published deal cannot jump back to draft (it is retracted first).
-    client.force_login(reviewer)
     url = version_url(deal_with_history, oldest(deal_with_history))
-    response = client.post(url, version_form(client, url))
+    response = reviewer_client.post(url, version_form(reviewer_client, url))
     assert response.status_code == 200
     assert f"The deal “{deal_with_history.title}” cannot go from published to draft." in response.text
     assert stored(deal_with_history).editorial_state == PUBLISHED
 
 
-def test_editor_cannot_publish_by_reverting_to_a_published_version(client, editor, reviewer, deal_with_history):
+def test_editor_cannot_publish_by_reverting_to_a_published_version(editor_client, reviewer, deal_with_history):
     for state in (EditorialState.RETRACTED, DRAFT, IN_REVIEW):
         editorial_transition(record=deal_with_history, to_state=state, user=reviewer)
     published_version = deal_with_history.history.filter(editorial_state=PUBLISHED).latest()
-    client.force_login(editor)  # the deal is in review: the editor may change it, not publish it
+    # The deal is in review: the editor may change it, not publish it.
     url = version_url(deal_with_history, published_version)
-    response = client.post(url, version_form(client, url))
+    response = editor_client.post(url, version_form(editor_client, url))
     assert response.status_code == 200
     assert f"Only reviewers can publish the deal “{deal_with_history.title}”." in response.text
     assert stored(deal_with_history).editorial_state == IN_REVIEW
 
 
-def test_editor_may_still_revert_a_draft(client, editor):
+def test_editor_may_still_revert_a_draft(editor_client):
     company = make_company(name="Kestrel Motors", summary="First text.", state=DRAFT)
     company.summary = "Second text."
     company.save()
-    client.force_login(editor)
     url = version_url(company, oldest(company))
-    assert client.post(url, version_form(client, url)).status_code == 302
+    assert editor_client.post(url, version_form(editor_client, url)).status_code == 302
     assert stored(company).summary == "First text."
 
 
-def test_revert_disabled_setting_refuses_every_revert(client, reviewer, xiaomi, settings):
+def test_revert_disabled_setting_refuses_every_revert(reviewer_client, xiaomi, settings):
     settings.SIMPLE_HISTORY_REVERT_DISABLED = True
-    client.force_login(reviewer)
     url = version_url(xiaomi, oldest(xiaomi))
-    assert client.post(url, version_form(client, url)).status_code == 403
+    assert reviewer_client.post(url, version_form(reviewer_client, url)).status_code == 403
     assert stored(xiaomi).summary == "Second text."

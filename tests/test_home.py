@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from companies.models import Company, Deal, Participation
 from sources.models import Story
-from tests.conftest import DRAFT, make_company, make_deal, make_source
+from tests.conftest import DRAFT, make_cast, make_company, make_deal, make_source
 from tests.page_text import section, text_of
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,8 @@ Role = Participation.Role
 
 @pytest.fixture
 def tracker():
-    xiaomi = make_company(name="Xiaomi", entry_mode="own_cars")
-    company_360 = make_company(name="360", entry_mode="investor_only")
-    hozon = make_company(name="Hozon Auto", slug="hozon-auto", kind=Company.Kind.EV_STARTUP)
+    cast = make_cast()
+    xiaomi, company_360, hozon = cast.xiaomi, cast.company_360, cast.hozon
     make_company(name="Draft Tech", kind=Company.Kind.TECH, state=DRAFT)
     make_deal(
         title="360 leads Hozon Auto's series D round",

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -26,41 +25,24 @@ from dataio.admin import GuardedImportMixin
 from dataio.limits import ImportLimits, UnreadableFile, check_csv
 from sources.models import Source, Story
 from tests import hostile_files
-from tests.conftest import make_deal, make_source
+from tests.conftest import PASSWORD, logged_in, make_deal, make_source, make_staff
 from tests.import_helpers import JSON, XLSX, admin_url, cancel, confirm, invalid_rows, preview_labels, snapshot, upload
 from tests.import_helpers import visible_text as page_text
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "pw-for-tests-only"
-
-
-def editor_client(django_user_model, name: str) -> Client:
-    user = django_user_model.objects.create_user(name, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    browser = Client()
-    browser.force_login(user)
-    browser.user = user
-    return browser
 
 
 @pytest.fixture
-def import_folder(settings, tmp_path) -> Path:
-    """The private folder uploads wait in, empty at the start of each test."""
-    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "dataio.storage.PrivateFolderStorage"
-    settings.IMPORT_TMP_DIR = tmp_path / "imports"
-    return settings.IMPORT_TMP_DIR
+def editor_client(editor_client, import_folder) -> Client:
+    """The editor of tests/conftest.py, whose uploads wait in this test's private folder."""
+    return editor_client
 
 
 @pytest.fixture
-def editor(django_user_model, import_folder) -> Client:
-    return editor_client(django_user_model, "editor")
-
-
-@pytest.fixture
-def other_editor(django_user_model, import_folder) -> Client:
-    return editor_client(django_user_model, "other-editor")
+def other_editor(import_folder) -> Client:
+    return logged_in(make_staff(username="other-editor", group="Editors"))
 
 
 def waiting_files(folder: Path) -> list[str]:
@@ -126,12 +108,12 @@ XLSX_CASES = {
 
 
 @pytest.mark.parametrize("case", XLSX_CASES)
-def test_hostile_xlsx_is_refused_with_a_message_and_changes_nothing(editor, settings, import_folder, case):
+def test_hostile_xlsx_is_refused_with_a_message_and_changes_nothing(editor_client, settings, import_folder, case):
     build, limits, message = XLSX_CASES[case]
     for name, value in limits.items():
         setattr(settings, name, value)
     before = snapshot()
-    response = upload(editor, Company, "companies.xlsx", content=build(), file_format=XLSX)
+    response = upload(editor_client, Company, "companies.xlsx", content=build(), file_format=XLSX)
     assert_refused(response, message, before=before, folder=import_folder)
 
 
@@ -148,11 +130,11 @@ CSV_CASES = {
 
 
 @pytest.mark.parametrize("case", CSV_CASES)
-def test_hostile_csv_is_refused_with_a_message_and_changes_nothing(editor, settings, import_folder, case):
+def test_hostile_csv_is_refused_with_a_message_and_changes_nothing(editor_client, settings, import_folder, case):
     settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_CELL_CHARS = 1000, 1000
     build, message = CSV_CASES[case]
     before = snapshot()
-    response = upload(editor, Company, "companies.csv", content=build())
+    response = upload(editor_client, Company, "companies.csv", content=build())
     assert_refused(response, message, before=before, folder=import_folder)
 
 
@@ -164,25 +146,30 @@ def test_hostile_csv_is_refused_with_a_message_and_changes_nothing(editor, setti
     ],
     ids=["flood of objects", "nested arrays"],
 )
-def test_hostile_json_is_refused_with_a_message_and_changes_nothing(editor, settings, import_folder, content, message):
+def test_hostile_json_is_refused_with_a_message_and_changes_nothing(
+    editor_client, settings, import_folder, content, message
+):
     settings.IMPORT_MAX_ROWS = 10
     before = snapshot()
-    response = upload(editor, Company, "companies.json", content=content, file_format=JSON)
+    response = upload(editor_client, Company, "companies.json", content=content, file_format=JSON)
     assert_refused(response, message, before=before, folder=import_folder)
 
 
-def test_files_at_the_limits_are_read(editor, settings, import_folder):
+def test_files_at_the_limits_are_read(editor_client, settings, import_folder):
     settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_CELL_CHARS = 3, 20
     content = companies_csv(
         "a-motors,A Motors,automaker", "b-motors,B Motors,automaker", "c-motors,20 characters 12345,tech"
     )
-    assert preview_labels(upload(editor, Company, "companies.csv", content=content)) == ["New"] * 3
+    assert preview_labels(upload(editor_client, Company, "companies.csv", content=content)) == ["New"] * 3
     workbook = hostile_files.workbook(
         [hostile_files.row_xml(1, *hostile_files.HEADER)]
         + [hostile_files.row_xml(n, f"x{n}-motors", "X Motors", "automaker") for n in (2, 3, 4)],
         dimension="A1:C4",
     )
-    assert preview_labels(upload(editor, Company, "companies.xlsx", content=workbook, file_format=XLSX)) == ["New"] * 3
+    assert (
+        preview_labels(upload(editor_client, Company, "companies.xlsx", content=workbook, file_format=XLSX))
+        == ["New"] * 3
+    )
 
 
 def test_the_default_limits_fit_a_100000_row_import():
@@ -244,30 +231,32 @@ def test_the_limits_come_from_the_environment():
 # -- point 4: a preview counts what it does not list --------------------------------------------
 
 
-def test_preview_counts_skipped_rows_instead_of_listing_them(editor, tmp_path):
+def test_preview_counts_skipped_rows_instead_of_listing_them(editor_client, tmp_path):
     rows = [f"co-{i:02d},Company {i},automaker" for i in range(30)]
     (tmp_path / "companies.csv").write_bytes(companies_csv(*rows))
     call_command("import", "companies.Company", str(tmp_path / "companies.csv"), "--no-input", stderr=io.StringIO())
     changed = companies_csv(*rows[:-1], "co-29,Company 29 renamed,automaker", ",,", ",,")
-    preview = upload(editor, Company, "companies.csv", content=changed)
+    preview = upload(editor_client, Company, "companies.csv", content=changed)
     assert preview_labels(preview) == ["Update", "Skipped"]  # one line for every skipped row
     assert "Skipped 31 rows unchanged or empty, not listed." in page_text(preview)
 
 
-def test_preview_lists_a_limited_number_of_changed_rows(editor, monkeypatch):
+def test_preview_lists_a_limited_number_of_changed_rows(editor_client, monkeypatch):
     monkeypatch.setattr(GuardedImportMixin, "preview_rows_listed", 5)
-    preview = upload(editor, Company, "companies.csv", content=companies_csv(*(f"n-{i},N {i},tech" for i in range(12))))
+    preview = upload(
+        editor_client, Company, "companies.csv", content=companies_csv(*(f"n-{i},N {i},tech" for i in range(12)))
+    )
     assert preview_labels(preview) == ["New"] * 5
     assert "… and 7 more new or updated rows, not listed." in page_text(preview)
-    done = confirm(editor, Company, preview)
+    done = confirm(editor_client, Company, preview)
     assert "Import finished: 12 new" in page_text(done)
 
 
-def test_preview_lists_a_limited_number_of_errors_and_counts_the_rest(editor, monkeypatch, import_folder):
+def test_preview_lists_a_limited_number_of_errors_and_counts_the_rest(editor_client, monkeypatch, import_folder):
     monkeypatch.setattr(GuardedImportMixin, "preview_errors_listed", 5)
     before = snapshot()
     rows = [f"bad-{i},Bad {i},spaceship" for i in range(30)]  # one error each: an unknown kind
-    preview = upload(editor, Company, "companies.csv", content=companies_csv(*rows))
+    preview = upload(editor_client, Company, "companies.csv", content=companies_csv(*rows))
     assert list(invalid_rows(preview)) == [1, 2, 3, 4, 5]
     assert "… and 25 more errors." in page_text(preview)
     assert snapshot() == before
@@ -282,15 +271,15 @@ def confirm_fields(preview) -> dict[str, str]:
     return dict(preview.context["confirm_form"].initial)
 
 
-def test_a_waiting_file_is_named_after_its_uploader(editor, import_folder):
-    preview = upload(editor, Company, "companies.csv", content=GOOD_FILE)
+def test_a_waiting_file_is_named_after_its_uploader(editor, editor_client, import_folder):
+    preview = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
     name = confirm_fields(preview)["import_file_name"]
-    assert name.startswith(f"{editor.user.pk}-")
+    assert name.startswith(f"{editor.pk}-")
     assert waiting_files(import_folder) == [name]
 
 
-def test_another_user_cannot_confirm_or_cancel_my_upload(editor, other_editor, import_folder):
-    preview = upload(editor, Company, "companies.csv", content=GOOD_FILE)
+def test_another_user_cannot_confirm_or_cancel_my_upload(editor_client, other_editor, import_folder):
+    preview = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
     fields = confirm_fields(preview)
     before = snapshot()
     stolen = other_editor.post(admin_url(Company, "process_import"), fields)
@@ -300,7 +289,7 @@ def test_another_user_cannot_confirm_or_cancel_my_upload(editor, other_editor, i
     assert cancelled.status_code == 403
     assert snapshot() == before
     assert waiting_files(import_folder) == [fields["import_file_name"]]  # still there, for its owner
-    assert "Import finished: 1 new" in page_text(confirm(editor, Company, preview))
+    assert "Import finished: 1 new" in page_text(confirm(editor_client, Company, preview))
 
 
 @pytest.mark.parametrize(
@@ -314,39 +303,41 @@ def test_another_user_cannot_confirm_or_cancel_my_upload(editor, other_editor, i
         ("original_file_name", ""),
     ],
 )
-def test_a_tampered_confirm_is_a_bad_request_and_imports_nothing(editor, import_folder, field, value):
-    preview = upload(editor, Company, "companies.csv", content=GOOD_FILE)
+def test_a_tampered_confirm_is_a_bad_request_and_imports_nothing(editor_client, import_folder, field, value):
+    preview = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
     before = snapshot()
-    response = editor.post(admin_url(Company, "process_import"), {**confirm_fields(preview), field: value})
+    response = editor_client.post(admin_url(Company, "process_import"), {**confirm_fields(preview), field: value})
     assert response.status_code == 400
     assert "Nothing was imported." in page_text(response)
     assert snapshot() == before
 
 
-def test_a_tampered_confirm_on_a_part_admin_is_a_bad_request(editor, import_folder):
+def test_a_tampered_confirm_on_a_part_admin_is_a_bad_request(editor_client, import_folder):
     # The admins of parts (aliases here) carry their own refusals too; the import's must win.
     Company.objects.create(name="Waiting Motors", slug="waiting-motors", kind="automaker")
-    preview = upload(editor, Alias, "aliases.csv", content=b"company,name,kind\nwaiting-motors,WM,short\n")
+    preview = upload(editor_client, Alias, "aliases.csv", content=b"company,name,kind\nwaiting-motors,WM,short\n")
     before = snapshot()
-    response = editor.post(admin_url(Alias, "process_import"), {**confirm_fields(preview), "format": "9"})
+    response = editor_client.post(admin_url(Alias, "process_import"), {**confirm_fields(preview), "format": "9"})
     assert response.status_code == 400
     assert "Nothing was imported." in page_text(response)
     assert snapshot() == before
 
 
-def test_a_confirm_naming_another_format_is_a_bad_request(editor, import_folder):
-    preview = upload(editor, Company, "companies.csv", content=GOOD_FILE)
+def test_a_confirm_naming_another_format_is_a_bad_request(editor_client, import_folder):
+    preview = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
     before = snapshot()
-    response = editor.post(admin_url(Company, "process_import"), {**confirm_fields(preview), "format": str(XLSX)})
+    response = editor_client.post(
+        admin_url(Company, "process_import"), {**confirm_fields(preview), "format": str(XLSX)}
+    )
     assert response.status_code == 400
     assert "The waiting file cannot be read in the format sent (not an XLSX workbook" in page_text(response)
     assert snapshot() == before
 
 
-def test_a_second_confirm_says_the_file_is_gone(editor, import_folder):
-    preview = upload(editor, Company, "companies.csv", content=GOOD_FILE)
-    confirm(editor, Company, preview)
-    again = confirm(editor, Company, preview)
+def test_a_second_confirm_says_the_file_is_gone(editor_client, import_folder):
+    preview = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
+    confirm(editor_client, Company, preview)
+    again = confirm(editor_client, Company, preview)
     assert "The uploaded file is no longer waiting" in page_text(again)
     assert Company.objects.filter(slug="waiting-motors").count() == 1
 
@@ -356,16 +347,16 @@ def test_a_second_confirm_says_the_file_is_gone(editor, import_folder):
     [companies_csv("bad-motors,Bad Motors,spaceship"), "ä".encode("latin-1"), hostile_files.empty_rows_csv(10)],
     ids=["invalid row", "not UTF-8", "over the row limit"],
 )
-def test_a_refused_preview_leaves_no_file_behind(editor, settings, import_folder, content):
+def test_a_refused_preview_leaves_no_file_behind(editor_client, settings, import_folder, content):
     settings.IMPORT_MAX_ROWS = 5
-    response = upload(editor, Company, "companies.csv", content=content)
+    response = upload(editor_client, Company, "companies.csv", content=content)
     assert "Confirm import" not in response.text
     assert waiting_files(import_folder) == []
 
 
-def test_cancel_still_removes_my_own_waiting_file(editor, import_folder):
-    preview = upload(editor, Company, "companies.csv", content=GOOD_FILE)
-    assert "Import cancelled; the uploaded file was removed." in page_text(cancel(editor, preview))
+def test_cancel_still_removes_my_own_waiting_file(editor_client, import_folder):
+    preview = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
+    assert "Import cancelled; the uploaded file was removed." in page_text(cancel(editor_client, preview))
     assert waiting_files(import_folder) == []
 
 
@@ -391,12 +382,12 @@ def unsafe_folders(import_folder: Path, tmp_path: Path):
 
 
 @pytest.mark.parametrize("kind", ["world-writable", "another user's", "a symbolic link"])
-def test_an_unsafe_folder_is_refused_before_a_file_waits_in_it(editor, import_folder, tmp_path, kind):
+def test_an_unsafe_folder_is_refused_before_a_file_waits_in_it(editor_client, import_folder, tmp_path, kind):
     problem = unsafe_folders(import_folder, tmp_path)[kind]()
     before = snapshot()
-    response = upload(editor, Company, "companies.csv", content=GOOD_FILE)
+    response = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
     assert response.status_code == 302
-    shown = page_text(editor.get(response["Location"]))
+    shown = page_text(editor_client.get(response["Location"]))
     assert f"The upload cannot be kept for its preview: DJANGO_IMPORT_TMP_DIR {import_folder} {problem}" in shown
     assert waiting_files(import_folder) == []
     assert snapshot() == before
@@ -404,11 +395,11 @@ def test_an_unsafe_folder_is_refused_before_a_file_waits_in_it(editor, import_fo
         call_command("purge_import_files", stdout=io.StringIO())
 
 
-def test_a_folder_opened_up_between_preview_and_confirm_is_not_read(editor, import_folder):
+def test_a_folder_opened_up_between_preview_and_confirm_is_not_read(editor_client, import_folder):
     """Another local user who can write there could have swapped the file meanwhile."""
-    preview = upload(editor, Company, "companies.csv", content=GOOD_FILE)
+    preview = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
     import_folder.chmod(0o777)
-    done = confirm(editor, Company, preview)
+    done = confirm(editor_client, Company, preview)
     assert "The uploaded file cannot be read safely: DJANGO_IMPORT_TMP_DIR" in page_text(done)
     assert not Company.objects.filter(slug="waiting-motors").exists()
 
@@ -427,27 +418,25 @@ def test_the_purge_removes_only_uploads(import_folder):
 
 
 @pytest.mark.parametrize("year", ["0", "99999"])
-def test_an_impossible_year_in_the_date_filters_is_ignored_with_a_message(editor, year):
+def test_an_impossible_year_in_the_date_filters_is_ignored_with_a_message(editor_client, year):
     make_deal(title="A dated deal", slug="a-dated-deal", date="2021-03-31", date_precision="day")
     make_source(slug="a-dated-source", published_date="2021-03-31", published_date_precision="day", date_basis="stated")
     for model, parameter, listed in ((Deal, "date_year", "A dated deal"), (Source, "published_date_year", "A source")):
-        response = editor.get(admin_url(model, "changelist"), {parameter: year})
+        response = editor_client.get(admin_url(model, "changelist"), {parameter: year})
         assert response.status_code == 200
         text = page_text(response)
         assert f"“{year}” is not a year from 1 to 9999; the year filter was ignored." in text
         assert listed in text
 
 
-def test_a_real_year_still_filters(editor):
+def test_a_real_year_still_filters(editor_client):
     make_deal(title="A 2021 deal", slug="a-2021-deal", date="2021-03-31", date_precision="day")
     make_deal(title="A 2020 deal", slug="a-2020-deal", date="2020-05-02", date_precision="day")
-    text = page_text(editor.get(admin_url(Deal, "changelist"), {"date_year": "2021"}))
+    text = page_text(editor_client.get(admin_url(Deal, "changelist"), {"date_year": "2021"}))
     assert "A 2021 deal" in text and "A 2020 deal" not in text
 
 
-def test_a_login_with_a_foreign_next_lands_on_the_admin(client, django_user_model):
-    user = django_user_model.objects.create_user("editor", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
+def test_a_login_with_a_foreign_next_lands_on_the_admin(client, editor):
     login = reverse("admin:login") + "?next=https://evil.example/"
     response = client.post(login, {"username": "editor", "password": PASSWORD, "next": "https://evil.example/"})
     assert response.status_code == 302

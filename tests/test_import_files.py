@@ -21,16 +21,8 @@ from tests.import_helpers import (
     visible_text,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def boss(client, django_user_model, settings, tmp_path):
-    """A superuser's browser; uploads wait in this test's own folder."""
-    settings.IMPORT_TMP_DIR = tmp_path / "imports"
-    user = django_user_model.objects.create_superuser("boss", email="", password=None)
-    client.force_login(user)
-    return client
+# Uploads wait in each test's own folder.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("import_folder")]
 
 
 @pytest.fixture
@@ -42,10 +34,10 @@ def parents():
     }
 
 
-def test_utf8_file_with_bom_is_read_from_its_first_column(boss, parents):
-    preview = upload(boss, Company, "companies_bom.csv")
+def test_utf8_file_with_bom_is_read_from_its_first_column(superuser_client, parents):
+    preview = upload(superuser_client, Company, "companies_bom.csv")
     assert preview_labels(preview) == ["New", "New"]
-    done = confirm(boss, Company, preview)
+    done = confirm(superuser_client, Company, preview)
     assert "Import finished: 2 new, 0 updated, 0 deleted and 0 skipped companies." in visible_text(done)
     motors = Company.objects.get(slug="bom-motors")
     assert (motors.name, motors.headquarters, motors.website) == (
@@ -56,8 +48,8 @@ def test_utf8_file_with_bom_is_read_from_its_first_column(boss, parents):
     assert Company.objects.get(slug="bom-ventures").parent == parents["xiaomi"]
 
 
-def test_crlf_file_with_excel_quoting_keeps_commas_quotes_and_line_breaks(boss, parents):
-    done = confirm(boss, Company, upload(boss, Company, "companies_crlf.csv"))
+def test_crlf_file_with_excel_quoting_keeps_commas_quotes_and_line_breaks(superuser_client, parents):
+    done = confirm(superuser_client, Company, upload(superuser_client, Company, "companies_crlf.csv"))
     assert "Import finished: 2 new" in visible_text(done)
     motors = Company.objects.get(slug="crlf-motors")
     assert motors.name == "CRLF Motors, Inc."
@@ -68,14 +60,14 @@ def test_crlf_file_with_excel_quoting_keeps_commas_quotes_and_line_breaks(boss, 
     assert robotics.editorial_state == DRAFT  # the last column, just before the CR LF
 
 
-def test_messy_file_is_tidied(boss, parents):
+def test_messy_file_is_tidied(superuser_client, parents):
     """Header case and spaces, values padded with spaces, Chinese text, and empty trailing
     columns and rows, as a hand-edited spreadsheet leaves them."""
     before = Company.objects.count()
-    preview = upload(boss, Company, "companies_messy.csv")
+    preview = upload(superuser_client, Company, "companies_messy.csv")
     assert "Some rows failed" not in preview.text and "Errors" not in visible_text(preview)
     assert preview_labels(preview).count("New") == 2
-    confirm(boss, Company, preview)
+    confirm(superuser_client, Company, preview)
     motors = Company.objects.get(slug="messy-motors")
     assert motors.name == "小米汽车测试"
     assert (motors.kind, motors.entry_mode, motors.editorial_state) == ("tech", "own_cars", DRAFT)
@@ -86,10 +78,10 @@ def test_messy_file_is_tidied(boss, parents):
     assert Company.objects.count() == before + 2  # the empty rows made nothing
 
 
-def test_xlsx_file_is_imported(boss, parents):
-    preview = upload(boss, Company, "companies.xlsx", file_format=XLSX)
+def test_xlsx_file_is_imported(superuser_client, parents):
+    preview = upload(superuser_client, Company, "companies.xlsx", file_format=XLSX)
     assert preview_labels(preview).count("New") == 2
-    done = confirm(boss, Company, preview)
+    done = confirm(superuser_client, Company, preview)
     assert "Import finished: 2 new" in visible_text(done)
     motors = Company.objects.get(slug="xlsx-motors")
     assert motors.summary == "Typed in Excel.\nOn two lines."
@@ -101,37 +93,37 @@ def test_xlsx_file_is_imported(boss, parents):
     assert ventures.summary == "=SUM(1,2) is text here"
 
 
-def test_preview_says_what_is_new_updated_and_skipped_with_a_diff(boss, parents):
-    first = upload(boss, Company, "companies_crlf.csv")
+def test_preview_says_what_is_new_updated_and_skipped_with_a_diff(superuser_client, parents):
+    first = upload(superuser_client, Company, "companies_crlf.csv")
     assert preview_labels(first) == ["New", "New"]
     _slug, name = preview_rows(first)[0][1][:2]  # cells in column order: slug, name, …
     assert diff_sides(name) == ("", "CRLF Motors, Inc.")
-    confirm(boss, Company, first)
+    confirm(superuser_client, Company, first)
     Company.objects.filter(slug="crlf-motors").update(name="Ancient Motors Ltd")
 
-    again = upload(boss, Company, "companies_crlf.csv")
+    again = upload(superuser_client, Company, "companies_crlf.csv")
     rows = preview_rows(again)
     assert [label for label, _cells in rows] == ["Update", "Skipped"]
     _slug, name = rows[0][1][:2]
     assert diff_sides(name) == ("Ancient Motors Ltd", "CRLF Motors, Inc.")
-    done = confirm(boss, Company, again)
+    done = confirm(superuser_client, Company, again)
     assert "Import finished: 0 new, 1 updated, 0 deleted and 1 skipped companies." in visible_text(done)
     assert Company.objects.get(slug="crlf-motors").name == "CRLF Motors, Inc."
 
 
-def test_reimporting_the_same_file_changes_nothing(boss, parents):
-    confirm(boss, Company, upload(boss, Company, "companies_messy.csv"))
+def test_reimporting_the_same_file_changes_nothing(superuser_client, parents):
+    confirm(superuser_client, Company, upload(superuser_client, Company, "companies_messy.csv"))
     before = snapshot()
-    again = upload(boss, Company, "companies_messy.csv")
+    again = upload(superuser_client, Company, "companies_messy.csv")
     assert "New" not in preview_labels(again) and "Update" not in preview_labels(again)
-    done = confirm(boss, Company, again)
+    done = confirm(superuser_client, Company, again)
     assert "Import finished: 0 new, 0 updated" in visible_text(done)
     assert snapshot() == before
 
 
-def test_file_in_another_encoding_is_refused_with_a_clear_message(boss, parents):
+def test_file_in_another_encoding_is_refused_with_a_clear_message(superuser_client, parents):
     before = snapshot()
-    response = upload(boss, Company, "companies_latin1.csv")
+    response = upload(superuser_client, Company, "companies_latin1.csv")
     page = visible_text(response)
     assert "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”, or upload the .xlsx file itself." in page
     assert "Traceback" not in page and "UnicodeDecodeError" not in page
@@ -139,9 +131,9 @@ def test_file_in_another_encoding_is_refused_with_a_clear_message(boss, parents)
     assert snapshot() == before
 
 
-def test_missing_required_column_is_named_without_a_traceback(boss, parents):
+def test_missing_required_column_is_named_without_a_traceback(superuser_client, parents):
     before = snapshot()
-    response = upload(boss, Company, "companies_missing_column.csv")
+    response = upload(superuser_client, Company, "companies_missing_column.csv")
     page = visible_text(response)
     assert "missing required column(s): kind" in page
     assert "Traceback" not in page
@@ -155,9 +147,9 @@ def existing_deal(parents):
     return make_deal(title="An existing deal", slug="bad-row-existing-deal", state=DRAFT, summary="Before the file.")
 
 
-def test_one_bad_row_among_good_ones_is_shown_and_nothing_is_written(boss, existing_deal):
+def test_one_bad_row_among_good_ones_is_shown_and_nothing_is_written(superuser_client, existing_deal):
     before = snapshot()
-    preview = upload(boss, Deal, "deals_one_bad_row.csv")
+    preview = upload(superuser_client, Deal, "deals_one_bad_row.csv")
     assert "Some rows failed to validate" in preview.text
     bad = invalid_rows(preview)
     assert list(bad) == [3]  # the third row under the header; the other three are fine
@@ -169,21 +161,21 @@ def test_one_bad_row_among_good_ones_is_shown_and_nothing_is_written(boss, exist
     assert Deal.objects.get(slug="bad-row-existing-deal").summary == "Before the file."
 
 
-def test_confirm_writes_nothing_if_the_data_changed_since_the_preview(boss, parents):
-    preview = upload(boss, Company, "companies_bom.csv")
+def test_confirm_writes_nothing_if_the_data_changed_since_the_preview(superuser_client, parents):
+    preview = upload(superuser_client, Company, "companies_bom.csv")
     assert preview_labels(preview) == ["New", "New"]
     parents["xiaomi"].delete()  # bom-ventures names it as its parent
-    done = confirm(boss, Company, preview)
+    done = confirm(superuser_client, Company, preview)
     assert "Nothing was imported: the file no longer validates against the data." in visible_text(done)
     assert not Company.objects.filter(slug__in=["bom-motors", "bom-ventures"]).exists()
 
 
-def test_unknown_slug_in_a_many_to_many_column_is_an_error(boss, parents):
+def test_unknown_slug_in_a_many_to_many_column_is_an_error(superuser_client, parents):
     quote = "Xiaomi confirmed the report on Monday, but did not offer additional details."
     make_source(slug="scmp-xiaomi-talks-evs-with-faw-group", text=f"Beijing. {quote} More text.")
     make_deal(title="Xiaomi and FAW Group in talks", slug="xiaomi-faw-group-talks")
     before = snapshot()
-    preview = upload(boss, Excerpt, "excerpts_unknown_company.csv")
+    preview = upload(superuser_client, Excerpt, "excerpts_unknown_company.csv")
     bad = invalid_rows(preview)
     assert list(bad) == [1]
     assert 'companies unknown company slug "xiaomii"' in bad[1]
@@ -192,12 +184,12 @@ def test_unknown_slug_in_a_many_to_many_column_is_an_error(boss, parents):
     assert not Excerpt.objects.exists()
 
 
-def test_json_rows_with_different_keys_are_refused_in_the_admin(boss, parents):
+def test_json_rows_with_different_keys_are_refused_in_the_admin(superuser_client, parents):
     """tablib would keep only the first object's keys and drop the rest without a word."""
     first = {"slug": "json-motors", "name": "JSON Motors", "kind": "automaker", "editorial_state": "draft"}
     content = json.dumps([first, {**first, "slug": "json-two", "website": "https://json.example"}]).encode()
     before = snapshot()
-    response = upload(boss, Company, "companies.json", content=content, file_format=JSON)
+    response = upload(superuser_client, Company, "companies.json", content=content, file_format=JSON)
     page = visible_text(response)
     assert "Row 2: unexpected key(s): website (every row needs the same keys)." in page
     assert "Confirm import" not in response.text

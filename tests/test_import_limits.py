@@ -15,19 +15,12 @@ from django.core.management import call_command
 from import_export.tmp_storages import CacheStorage
 
 from companies.models import Company
-from tests.conftest import make_company
+from tests.conftest import logged_in, make_company, make_staff
 from tests.import_helpers import DATA, admin_url, cancel, confirm, preview_labels, snapshot, upload, visible_text
 
 pytestmark = pytest.mark.django_db
 
 HEADER = b"slug,name,kind,entry_mode,headquarters,website,parent,summary,evidence_note,editorial_state\n"
-
-
-@pytest.fixture
-def boss(client, django_user_model):
-    user = django_user_model.objects.create_superuser("boss", email="", password=None)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture(autouse=True)
@@ -36,20 +29,12 @@ def xiaomi():
     return make_company(name="Xiaomi")
 
 
-@pytest.fixture
-def import_folder(settings, tmp_path):
-    """The private folder uploads wait in, empty at the start of each test."""
-    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "dataio.storage.PrivateFolderStorage"
-    settings.IMPORT_TMP_DIR = tmp_path / "imports"
-    return settings.IMPORT_TMP_DIR
-
-
 def waiting_files(folder) -> list[str]:
     return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
 
 
-def test_import_page_states_the_default_limit_of_ten_megabytes(boss):
-    assert "Upload at most 10 MB." in visible_text(boss.get(admin_url(Company, "import")))
+def test_import_page_states_the_default_limit_of_ten_megabytes(superuser_client):
+    assert "Upload at most 10 MB." in visible_text(superuser_client.get(admin_url(Company, "import")))
 
 
 def padded_file(size: int) -> bytes:
@@ -58,10 +43,10 @@ def padded_file(size: int) -> bytes:
     return content + b"\n" * (size - len(content))
 
 
-def test_upload_over_the_limit_is_refused_with_a_message(boss, settings, import_folder):
+def test_upload_over_the_limit_is_refused_with_a_message(superuser_client, settings, import_folder):
     settings.IMPORT_MAX_UPLOAD_MB = 1
     before = snapshot()
-    response = upload(boss, Company, "companies.csv", content=padded_file(1536 * 1024))
+    response = upload(superuser_client, Company, "companies.csv", content=padded_file(1536 * 1024))
     page = visible_text(response)
     assert "The file is 1.5 MB; files over 1 MB are refused. Split it into smaller files." in page
     assert "Upload at most 1 MB." in page  # said before the upload, too
@@ -70,45 +55,46 @@ def test_upload_over_the_limit_is_refused_with_a_message(boss, settings, import_
     assert snapshot() == before
 
 
-def test_file_at_the_limit_is_accepted(boss, settings, import_folder):
+def test_file_at_the_limit_is_accepted(superuser_client, settings, import_folder):
     settings.IMPORT_MAX_UPLOAD_MB = 1
     content = padded_file(1024 * 1024)
     assert len(content) == 1024 * 1024
-    preview = upload(boss, Company, "companies.csv", content=content)
+    preview = upload(superuser_client, Company, "companies.csv", content=content)
     assert preview_labels(preview) == ["New"]
 
 
-def test_confirm_removes_the_waiting_file(boss, import_folder):
-    preview = upload(boss, Company, "companies_messy.csv")
+def test_confirm_removes_the_waiting_file(superuser_client, import_folder):
+    preview = upload(superuser_client, Company, "companies_messy.csv")
     assert len(waiting_files(import_folder)) == 1
-    done = confirm(boss, Company, preview)
+    done = confirm(superuser_client, Company, preview)
     assert "Import finished: 2 new" in visible_text(done)
     assert waiting_files(import_folder) == []
 
 
-def test_cancel_removes_the_waiting_file_and_says_so(boss, import_folder):
+def test_cancel_removes_the_waiting_file_and_says_so(superuser_client, import_folder):
     before = snapshot()
-    preview = upload(boss, Company, "companies_messy.csv")
+    preview = upload(superuser_client, Company, "companies_messy.csv")
     assert len(waiting_files(import_folder)) == 1
-    response = cancel(boss, preview)
+    response = cancel(superuser_client, preview)
     assert response.redirect_chain[-1][0] == admin_url(Company, "changelist")
     assert "Import cancelled; the uploaded file was removed." in visible_text(response)
     assert waiting_files(import_folder) == []
     assert snapshot() == before
 
 
-def test_cancel_removes_only_files_in_the_import_folder(boss, import_folder, tmp_path):
+def test_cancel_removes_only_files_in_the_import_folder(superuser_client, import_folder, tmp_path):
     outside = tmp_path / "keep-me.txt"
     outside.write_text("not an upload")
-    response = boss.post(admin_url(Company, "cancel_import"), {"import_file_name": "../keep-me.txt"}, follow=True)
+    response = superuser_client.post(
+        admin_url(Company, "cancel_import"), {"import_file_name": "../keep-me.txt"}, follow=True
+    )
     assert response.status_code == 400  # not the name of an upload (tests/test_hostile_uploads.py)
     assert outside.exists()
 
 
-def test_cancel_needs_the_import_permission(client, django_user_model, import_folder):
-    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
-    client.force_login(viewer)
-    assert client.post(admin_url(Company, "cancel_import"), {"import_file_name": "x"}).status_code == 403
+def test_cancel_needs_the_import_permission(import_folder):
+    viewer = logged_in(make_staff(username="viewer"))
+    assert viewer.post(admin_url(Company, "cancel_import"), {"import_file_name": "x"}).status_code == 403
 
 
 def test_purge_removes_abandoned_files_and_keeps_recent_ones(import_folder):
@@ -125,36 +111,36 @@ def test_purge_removes_abandoned_files_and_keeps_recent_ones(import_folder):
     assert waiting_files(import_folder) == [recent.name]
 
 
-def test_cache_storage_keeps_the_file_between_preview_and_confirm(boss, settings, import_folder):
+def test_cache_storage_keeps_the_file_between_preview_and_confirm(superuser_client, settings, import_folder):
     """`DJANGO_IMPORT_TMP_STORAGE=cache`: the upload waits in Django's cache, which every app
     server shares when the cache is the database."""
     settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
-    preview = upload(boss, Company, "companies_messy.csv")
+    preview = upload(superuser_client, Company, "companies_messy.csv")
     name = preview.context["confirm_form"].initial["import_file_name"]
     assert cache.get(CacheStorage.CACHE_PREFIX + name) == (DATA / "companies_messy.csv").read_bytes()
     assert waiting_files(import_folder) == []
-    done = confirm(boss, Company, preview)
+    done = confirm(superuser_client, Company, preview)
     assert "Import finished: 2 new" in visible_text(done)
     assert Company.objects.get(slug="messy-motors").name == "小米汽车测试"
     assert cache.get(CacheStorage.CACHE_PREFIX + name) is None
 
 
-def test_cache_storage_is_emptied_on_cancel(boss, settings):
+def test_cache_storage_is_emptied_on_cancel(superuser_client, settings):
     settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
-    preview = upload(boss, Company, "companies_messy.csv")
+    preview = upload(superuser_client, Company, "companies_messy.csv")
     name = preview.context["confirm_form"].initial["import_file_name"]
-    cancel(boss, preview)
+    cancel(superuser_client, preview)
     assert cache.get(CacheStorage.CACHE_PREFIX + name) is None
 
 
-def test_media_storage_keeps_the_file_between_preview_and_confirm(boss, settings, tmp_path):
+def test_media_storage_keeps_the_file_between_preview_and_confirm(superuser_client, settings, tmp_path):
     """`DJANGO_IMPORT_TMP_STORAGE=media`: the default file storage, shared when that is shared."""
     settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
     settings.MEDIA_ROOT = tmp_path / "media"
-    preview = upload(boss, Company, "companies_messy.csv")
+    preview = upload(superuser_client, Company, "companies_messy.csv")
     name = preview.context["confirm_form"].initial["import_file_name"]
     assert default_storage.exists(f"django-import-export/{name}")
-    done = confirm(boss, Company, preview)
+    done = confirm(superuser_client, Company, preview)
     assert "Import finished: 2 new" in visible_text(done)
     assert not default_storage.exists(f"django-import-export/{name}")
 

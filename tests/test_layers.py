@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-LAYERED_PACKAGES = ("evtracker", "public", "sources", "companies", "dataio", "core")
+LAYERED_PACKAGES = ("evtracker", "public", "ingest", "sources", "companies", "dataio", "core")
 
 
 def lint_imports(folder: Path) -> subprocess.CompletedProcess:

@@ -10,7 +10,6 @@ import shlex
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -53,16 +52,13 @@ def test_make_run_on_a_fresh_database_serves_the_seeded_tracker(settings):
     assert Deal.objects.published().filter(slug=RETRACTED_DEAL).exists()
 
 
-def test_make_run_again_keeps_an_edited_company_and_a_retracted_deal(settings, client, django_user_model):
+def test_make_run_again_keeps_an_edited_company_and_a_retracted_deal(settings, client, reviewer_client):
     make_run(settings)
     xiaomi = Company.objects.get(slug="xiaomi")
     xiaomi.summary = EDITED_SUMMARY
     xiaomi.save()
-    reviewer = django_user_model.objects.create_user("reviewer", password="pw-for-tests-only", is_staff=True)
-    reviewer.groups.add(Group.objects.get(name="Reviewers"))
-    client.force_login(reviewer)
     deal = Deal.objects.get(slug=RETRACTED_DEAL)
-    client.post(
+    reviewer_client.post(
         reverse("admin:companies_deal_changelist"), {"action": "retract", "_selected_action": [deal.pk]}, follow=True
     )
     assert Deal.objects.get(slug=RETRACTED_DEAL).editorial_state == EditorialState.RETRACTED

@@ -31,11 +31,10 @@ def test_check_constraints_are_enforced_by_the_database():
         Deal.objects.filter(pk=deal.pk).update(date="2021-01-01", date_precision="")
 
 
-def test_admin_search_ignores_case_beyond_ascii(client, django_user_model):
+def test_admin_search_ignores_case_beyond_ascii(superuser_client):
     """PostgreSQL folds case for every script (SQLite's LIKE only for ASCII)."""
     from tests.conftest import make_company
 
     make_company(name="Škoda Auto", slug="skoda-auto", kind="automaker")
-    client.force_login(django_user_model.objects.create_superuser("boss", password="pw-for-tests-only"))
-    response = client.get("/admin/companies/company/", {"q": "šKODA"})
+    response = superuser_client.get("/admin/companies/company/", {"q": "šKODA"})
     assert "Škoda Auto" in response.text

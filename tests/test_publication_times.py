@@ -10,7 +10,6 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from companies.resources import CompanyResource, DealResource
 from core.editorial import EditorialState, editorial_transition
 from dataio.resources import import_dataset, read_dataset
 from sources.models import Source
-from tests.conftest import DRAFT, PUBLISHED, make_company, make_deal, make_excerpt, make_source
+from tests.conftest import DRAFT, PUBLISHED, make_backed_deal, make_company, make_deal, make_excerpt, make_source
 from tests.import_helpers import confirm, upload
 
 pytestmark = pytest.mark.django_db
@@ -31,36 +30,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 LONG_AGO = datetime.datetime(2024, 3, 9, 12, 0, tzinfo=datetime.UTC)
 LATER = datetime.datetime(2024, 6, 1, 8, 30, tzinfo=datetime.UTC)
-
-
-def staff(django_user_model, name: str, group: str):
-    user = django_user_model.objects.create_user(name, password="pw-for-tests-only", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    return staff(django_user_model, "reviewer", "Reviewers")
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return staff(django_user_model, "editor", "Editors")
-
-
-@pytest.fixture
-def import_folder(settings, tmp_path):
-    settings.IMPORT_TMP_DIR = tmp_path / "imports"
-
-
-def deal_in_review() -> Deal:
-    """A deal in review with a party and a supporting excerpt from a published source."""
-    xiaomi = make_company(name="Xiaomi")
-    deal = make_deal(state=IN_REVIEW, parties=[(xiaomi, Participation.Role.PARENT)])
-    source = make_source(text="Xiaomi said it would set up an EV subsidiary.")
-    make_excerpt(source=source, quote="Xiaomi said it would set up an EV subsidiary.", deals=[deal], companies=[xiaomi])
-    return deal
 
 
 def times_of(record) -> tuple:
@@ -82,18 +51,19 @@ def test_a_draft_has_no_publication_time():
     assert times_of(deal) == (None, None)
 
 
-def test_publishing_dates_the_first_and_the_latest_publication(client, reviewer):
-    deal = deal_in_review()
+def test_publishing_dates_the_first_and_the_latest_publication(reviewer_client):
+    deal = make_backed_deal(state=IN_REVIEW)
     before = timezone.now()
-    client.force_login(reviewer)
-    client.post(reverse("admin:companies_deal_changelist"), {"action": "publish", "_selected_action": [deal.pk]})
+    reviewer_client.post(
+        reverse("admin:companies_deal_changelist"), {"action": "publish", "_selected_action": [deal.pk]}
+    )
     first, last = times_of(deal)
     assert Deal.objects.get(pk=deal.pk).editorial_state == PUBLISHED
     assert before <= first == last <= timezone.now()
 
 
 def test_retracting_keeps_the_times_and_republishing_dates_only_the_latest(reviewer):
-    deal = deal_in_review()
+    deal = make_backed_deal(state=IN_REVIEW)
     editorial_transition(record=deal, to_state=PUBLISHED, user=reviewer)
     backdate(deal)
     deal = Deal.objects.get(pk=deal.pk)
@@ -107,16 +77,15 @@ def test_retracting_keeps_the_times_and_republishing_dates_only_the_latest(revie
     assert first == LONG_AGO and last >= before
 
 
-def test_a_reviewers_change_to_a_published_record_is_its_latest_version(client, reviewer):
+def test_a_reviewers_change_to_a_published_record_is_its_latest_version(reviewer_client):
     company = make_company(name="Xiaomi", headquarters="Beijing")
     backdate(company)
-    client.force_login(reviewer)
     url = reverse("admin:companies_company_change", args=[company.pk])
-    form = client.get(url).context["adminform"].form
+    form = reviewer_client.get(url).context["adminform"].form
     data = {**{k: v for k, v in form.initial.items() if v is not None}, "headquarters": "Beijing, China"}
     data.update({"aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0", "parent": ""})
     before = timezone.now()
-    assert client.post(url, data).status_code == 302
+    assert reviewer_client.post(url, data).status_code == 302
     first, last = times_of(company)
     assert first == LONG_AGO and last >= before
 
@@ -275,13 +244,12 @@ def test_an_import_cannot_change_the_times_of_a_stored_record():
     assert times_of(company) == (LONG_AGO, LONG_AGO)
 
 
-def test_an_editor_cannot_backdate_a_publication_through_a_new_draft(client, editor, reviewer, import_folder):
+def test_an_editor_cannot_backdate_a_publication_through_a_new_draft(editor_client, editor, reviewer, import_folder):
     """The editor's file says the new draft was first published in 2019; once a reviewer publishes
     it, readers are told the day it was really published."""
-    client.force_login(editor)
     csv_text = "slug,title,kind,status,editorial_state,first_published_at,last_published_at\n"
     csv_text += "backdated,A backdated deal,subsidiary,announced,draft,2019-01-01T00:00:00+00:00,2019-01-02T00:00:00Z\n"
-    confirm(client, Deal, upload(client, Deal, "deals.csv", content=csv_text.encode("utf-8")))
+    confirm(editor_client, Deal, upload(editor_client, Deal, "deals.csv", content=csv_text.encode("utf-8")))
     deal = Deal.objects.get(slug="backdated")
     assert times_of(deal) == (None, None)
     xiaomi = make_company(name="Xiaomi")
@@ -313,11 +281,10 @@ def test_exported_times_are_exact_iso_8601_in_utc():
     assert "last_published_at" in deals.headers
 
 
-def test_the_admin_import_that_publishes_a_source_dates_it_now(client, reviewer, import_folder):
-    client.force_login(reviewer)
+def test_the_admin_import_that_publishes_a_source_dates_it_now(reviewer_client, import_folder):
     csv_text = "slug,title,text,editorial_state\na-source,A source,Xiaomi builds cars.,published\n"
     before = timezone.now()
-    confirm(client, Source, upload(client, Source, "sources.csv", content=csv_text.encode("utf-8")))
+    confirm(reviewer_client, Source, upload(reviewer_client, Source, "sources.csv", content=csv_text.encode("utf-8")))
     first, last = times_of(Source.objects.get(slug="a-source"))
     assert before <= first == last <= timezone.now()
 

@@ -5,14 +5,13 @@ what publishing requires (issue #9, point 2)."""
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from companies.models import Alias, Company, Deal, Participation
 from core.editorial import EditorialState
 from sources.models import Excerpt, NoiseSpan, Source, Story
-from tests.conftest import DRAFT, make_company, make_deal, make_excerpt, make_source
+from tests.conftest import DRAFT, make_backed_deal, make_company, make_deal, make_excerpt, make_source
 from tests.import_helpers import admin_url, confirm, invalid_rows, snapshot, upload, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -23,24 +22,6 @@ QUOTE = "Xiaomi said it would set up an EV subsidiary."
 SECOND_QUOTE = "Xiaomi will invest US$10 billion."
 
 
-def staff(django_user_model, name: str, group: str):
-    user = django_user_model.objects.create_user(name, password="pw-for-tests-only", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def editor(client, django_user_model):
-    client.force_login(staff(django_user_model, "editor", "Editors"))
-    return client
-
-
-@pytest.fixture
-def reviewer(client, django_user_model):
-    client.force_login(staff(django_user_model, "reviewer", "Reviewers"))
-    return client
-
-
 @pytest.fixture
 def xiaomi() -> Company:
     return make_company(name="Xiaomi")
@@ -49,10 +30,7 @@ def xiaomi() -> Company:
 @pytest.fixture
 def deal(xiaomi) -> Deal:
     """A published deal with one party, backed by one excerpt (which also backs Xiaomi)."""
-    deal = make_deal(parties=[(xiaomi, Participation.Role.PARENT)])
-    source = make_source(text=TEXT)
-    make_excerpt(source=source, quote=QUOTE, deals=[deal], companies=[xiaomi], slug="the-only-excerpt")
-    return deal
+    return make_backed_deal(company=xiaomi, text=TEXT, quote=QUOTE, excerpt_slug="the-only-excerpt")
 
 
 @pytest.fixture
@@ -72,9 +50,9 @@ def messages_on(response) -> str:
 # -- the four attacks of the issue, by an editor ----------------------------------------------
 
 
-def test_editor_cannot_add_a_party_to_a_published_deal(editor, deal, geely):
+def test_editor_cannot_add_a_party_to_a_published_deal(editor_client, deal, geely):
     data = {"deal": deal.pk, "company": geely.pk, "role": "investor", "stake_percent": "", "note": ""}
-    response = editor.post(admin_url(Participation, "add"), data)
+    response = editor_client.post(admin_url(Participation, "add"), data)
     assert response.status_code == 200
     assert (
         f"Only reviewers can add the participation “Geely — Investor in {deal.title}” to the published deal "
@@ -83,27 +61,27 @@ def test_editor_cannot_add_a_party_to_a_published_deal(editor, deal, geely):
     assert not deal.participations.filter(company=geely).exists()
 
 
-def test_editor_cannot_change_an_excerpt_backing_a_published_company(editor, excerpt):
+def test_editor_cannot_change_an_excerpt_backing_a_published_company(editor_client, excerpt):
     url = admin_url(Excerpt, "change", excerpt.pk)
-    page = editor.get(url)
+    page = editor_client.get(url)
     assert 'name="stance"' not in page.text  # shown read-only
-    response = editor.post(url, {**excerpt_form(excerpt), "stance": "contradicts", "claim": "Rewritten"})
+    response = editor_client.post(url, {**excerpt_form(excerpt), "stance": "contradicts", "claim": "Rewritten"})
     assert response.status_code == 403
     assert Excerpt.objects.get(pk=excerpt.pk).stance == "supports"
 
 
-def test_editor_cannot_add_an_alias_to_a_published_company(editor, xiaomi):
-    response = editor.post(admin_url(Alias, "add"), {"company": xiaomi.pk, "name": "Mi", "kind": "short"})
+def test_editor_cannot_add_an_alias_to_a_published_company(editor_client, xiaomi):
+    response = editor_client.post(admin_url(Alias, "add"), {"company": xiaomi.pk, "name": "Mi", "kind": "short"})
     assert "Only reviewers can add the alias “Mi” to the published company “Xiaomi”." in messages_on(response)
     assert not xiaomi.aliases.exists()
 
 
-def test_editor_cannot_delete_the_only_excerpt_of_a_published_deal(editor, excerpt):
-    response = editor.post(admin_url(Excerpt, "delete", excerpt.pk), {"post": "yes"}, follow=True)
+def test_editor_cannot_delete_the_only_excerpt_of_a_published_deal(editor_client, excerpt):
+    response = editor_client.post(admin_url(Excerpt, "delete", excerpt.pk), {"post": "yes"}, follow=True)
     assert "Only reviewers can delete the excerpt “Xiaomi said it would set up an EV subsidiary.” of the " in (
         messages_on(response)
     )
-    response = delete_selected(editor, Excerpt, [excerpt])
+    response = delete_selected(editor_client, Excerpt, [excerpt])
     assert "of the published deal “Xiaomi sets up an EV subsidiary”." in messages_on(response)
     assert Excerpt.objects.filter(pk=excerpt.pk).exists()
 
@@ -111,35 +89,35 @@ def test_editor_cannot_delete_the_only_excerpt_of_a_published_deal(editor, excer
 # -- whoever does it: nothing leaves a published record unpublishable --------------------------
 
 
-def test_reviewer_cannot_delete_the_only_excerpt_and_is_told_to_retract_first(reviewer, deal, excerpt):
-    response = reviewer.post(admin_url(Excerpt, "delete", excerpt.pk), {"post": "yes"}, follow=True)
+def test_reviewer_cannot_delete_the_only_excerpt_and_is_told_to_retract_first(reviewer_client, deal, excerpt):
+    response = reviewer_client.post(admin_url(Excerpt, "delete", excerpt.pk), {"post": "yes"}, follow=True)
     text = messages_on(response)
     assert (
         f"Cannot delete the excerpt “{QUOTE}”: the published deal “{deal.title}” would no longer meet the "
         "publishing rules: no excerpt from a published source supports it. Retract the deal first." in text
     )
     assert "the published company “Xiaomi” would no longer meet the publishing rules" in text
-    response = delete_selected(reviewer, Excerpt, [excerpt])
+    response = delete_selected(reviewer_client, Excerpt, [excerpt])
     assert "Retract the deal first." in messages_on(response)
     assert Excerpt.objects.filter(pk=excerpt.pk).exists()
 
 
-def test_reviewer_may_delete_an_excerpt_once_another_supports_the_records(reviewer, deal, xiaomi, excerpt):
+def test_reviewer_may_delete_an_excerpt_once_another_supports_the_records(reviewer_client, deal, xiaomi, excerpt):
     make_excerpt(source=excerpt.source, quote=SECOND_QUOTE, deals=[deal], companies=[xiaomi])
-    response = reviewer.post(admin_url(Excerpt, "delete", excerpt.pk), {"post": "yes"}, follow=True)
+    response = reviewer_client.post(admin_url(Excerpt, "delete", excerpt.pk), {"post": "yes"}, follow=True)
     assert "was deleted successfully" in messages_on(response)
     assert not Excerpt.objects.filter(pk=excerpt.pk).exists()
 
 
-def test_reviewer_may_delete_the_excerpt_of_a_retracted_deal(reviewer, deal, xiaomi, excerpt):
+def test_reviewer_may_delete_the_excerpt_of_a_retracted_deal(reviewer_client, deal, xiaomi, excerpt):
     Deal.objects.filter(pk=deal.pk).update(editorial_state=RETRACTED)
     Company.objects.filter(pk=xiaomi.pk).update(editorial_state=RETRACTED)
-    reviewer.post(admin_url(Excerpt, "delete", excerpt.pk), {"post": "yes"})
+    reviewer_client.post(admin_url(Excerpt, "delete", excerpt.pk), {"post": "yes"})
     assert not Excerpt.objects.filter(pk=excerpt.pk).exists()
 
 
-def test_reviewer_cannot_turn_the_only_support_into_a_contradiction(reviewer, deal, excerpt):
-    response = reviewer.post(
+def test_reviewer_cannot_turn_the_only_support_into_a_contradiction(reviewer_client, deal, excerpt):
+    response = reviewer_client.post(
         admin_url(Excerpt, "change", excerpt.pk), {**excerpt_form(excerpt), "stance": "contradicts"}
     )
     assert response.status_code == 200
@@ -150,10 +128,10 @@ def test_reviewer_cannot_turn_the_only_support_into_a_contradiction(reviewer, de
     assert Excerpt.objects.get(pk=excerpt.pk).stance == "supports"
 
 
-def test_reviewer_cannot_delete_the_last_party_of_a_published_deal_inline(reviewer, deal):
+def test_reviewer_cannot_delete_the_last_party_of_a_published_deal_inline(reviewer_client, deal):
     url = admin_url(Deal, "change", deal.pk)
-    data = change_form(reviewer.get(url)) | {"participations-0-DELETE": "on"}
-    response = reviewer.post(url, data)
+    data = change_form(reviewer_client.get(url)) | {"participations-0-DELETE": "on"}
+    response = reviewer_client.post(url, data)
     assert response.status_code == 200
     assert (
         f"the published deal “{deal.title}” would no longer meet the publishing rules: it has no parties; add at "
@@ -162,115 +140,119 @@ def test_reviewer_cannot_delete_the_last_party_of_a_published_deal_inline(review
     assert deal.participations.count() == 1
 
 
-def test_reviewer_may_replace_the_last_party_in_one_save(reviewer, deal, geely):
+def test_reviewer_may_replace_the_last_party_in_one_save(reviewer_client, deal, geely):
     """The formset's changes are judged together: one party deleted, another added."""
     url = admin_url(Deal, "change", deal.pk)
-    data = change_form(reviewer.get(url)) | {"participations-0-DELETE": "on"}
+    data = change_form(reviewer_client.get(url)) | {"participations-0-DELETE": "on"}
     data |= {
         "participations-TOTAL_FORMS": "2",
         "participations-1-company": geely.pk,
         "participations-1-role": "partner",
     }
     data |= {"participations-1-deal": deal.pk, "participations-1-stake_percent": "", "participations-1-note": ""}
-    response = reviewer.post(url, data)
+    response = reviewer_client.post(url, data)
     assert response.status_code == 302, messages_on(response)
     assert list(deal.participations.values_list("company__name", flat=True)) == ["Geely"]
 
 
-def test_delete_action_judges_the_selection_together(reviewer, deal, geely):
+def test_delete_action_judges_the_selection_together(reviewer_client, deal, geely):
     Participation.objects.create(deal=deal, company=geely, role=Participation.Role.PARTNER)
     both = list(deal.participations.all())
-    response = delete_selected(reviewer, Participation, both)
+    response = delete_selected(reviewer_client, Participation, both)
     assert "it has no parties" in messages_on(response)
     assert deal.participations.count() == 2
-    delete_selected(reviewer, Participation, both[:1])
+    delete_selected(reviewer_client, Participation, both[:1])
     assert deal.participations.count() == 1
 
 
 # -- inlines: the parent's change form -------------------------------------------------------
 
 
-def test_published_company_shows_its_aliases_read_only_to_an_editor(editor, xiaomi):
+def test_published_company_shows_its_aliases_read_only_to_an_editor(editor_client, xiaomi):
     Alias.objects.create(company=xiaomi, name="Xiaomi Corporation")
     url = admin_url(Company, "change", xiaomi.pk)
-    page = editor.get(url)
+    page = editor_client.get(url)
     assert "Xiaomi Corporation" in page.text
     assert 'name="aliases-0-name"' not in page.text and 'name="aliases-1-name"' not in page.text
-    assert editor.post(url, {"aliases-TOTAL_FORMS": "1", "aliases-0-name": "Mi"}).status_code == 403
+    assert editor_client.post(url, {"aliases-TOTAL_FORMS": "1", "aliases-0-name": "Mi"}).status_code == 403
     assert xiaomi.aliases.count() == 1
 
 
-def test_editor_cannot_change_from_a_draft_source_an_excerpt_backing_a_published_deal(editor, deal):
+def test_editor_cannot_change_from_a_draft_source_an_excerpt_backing_a_published_deal(editor_client, deal):
     draft = make_source(text=TEXT, slug="draft-version", state=DRAFT)
     on_draft = make_excerpt(source=draft, quote=SECOND_QUOTE, deals=[deal], slug="on-draft")
     url = admin_url(Source, "change", draft.pk)
-    data = change_form(editor.get(url)) | {"excerpts-0-claim": "rewritten"}
-    response = editor.post(url, data)
+    data = change_form(editor_client.get(url)) | {"excerpts-0-claim": "rewritten"}
+    response = editor_client.post(url, data)
     assert response.status_code == 200
     assert (
         f"Only reviewers can change the excerpt “{SECOND_QUOTE}” of the published deal “{deal.title}”."
         in messages_on(response)
     )
     assert Excerpt.objects.get(pk=on_draft.pk).claim == ""
-    response = editor.post(url, change_form(editor.get(url)) | {"excerpts-0-DELETE": "on"})
+    response = editor_client.post(url, change_form(editor_client.get(url)) | {"excerpts-0-DELETE": "on"})
     assert f"Only reviewers can delete the excerpt “{SECOND_QUOTE}” of the published deal" in messages_on(response)
     assert Excerpt.objects.filter(pk=on_draft.pk).exists()
 
 
-def test_editor_cannot_link_a_new_excerpt_to_a_published_company(editor, xiaomi):
+def test_editor_cannot_link_a_new_excerpt_to_a_published_company(editor_client, xiaomi):
     draft = make_source(text=TEXT, slug="draft-version", state=DRAFT)
     data = {"source": draft.pk, "quote": SECOND_QUOTE, "context_before": "", "start": "", "slug": ""}
     data |= {"stance": "supports", "claim": "", "note": "", "companies": [xiaomi.pk]}
-    response = editor.post(admin_url(Excerpt, "add"), data)
+    response = editor_client.post(admin_url(Excerpt, "add"), data)
     assert f"Only reviewers can add the excerpt “{SECOND_QUOTE}” to the published company “Xiaomi”." in messages_on(
         response
     )
     assert not draft.excerpts.exists()
 
 
-def test_editor_works_on_the_parts_of_drafts_as_before(editor):
+def test_editor_works_on_the_parts_of_drafts_as_before(editor_client):
     company = make_company(name="Kestrel Motors", state=DRAFT)
     draft_deal = make_deal(title="Kestrel raises money", state=DRAFT)
     source = make_source(text="Kestrel Motors raised money.", slug="kestrel", state=DRAFT)
     assert (
-        editor.post(admin_url(Alias, "add"), {"company": company.pk, "name": "Kestrel", "kind": "short"}).status_code
+        editor_client.post(
+            admin_url(Alias, "add"), {"company": company.pk, "name": "Kestrel", "kind": "short"}
+        ).status_code
         == 302
     )
     party = {"deal": draft_deal.pk, "company": company.pk, "role": "funded", "stake_percent": "", "note": ""}
-    assert editor.post(admin_url(Participation, "add"), party).status_code == 302
+    assert editor_client.post(admin_url(Participation, "add"), party).status_code == 302
     data = {"source": source.pk, "quote": "Kestrel Motors raised money.", "context_before": "", "start": "", "slug": ""}
     data |= {"stance": "supports", "claim": "", "note": "", "companies": [company.pk], "deals": [draft_deal.pk]}
-    assert editor.post(admin_url(Excerpt, "add"), data).status_code == 302
+    assert editor_client.post(admin_url(Excerpt, "add"), data).status_code == 302
     excerpt = source.excerpts.get()
-    editor.post(admin_url(Excerpt, "delete", excerpt.pk), {"post": "yes"})
+    editor_client.post(admin_url(Excerpt, "delete", excerpt.pk), {"post": "yes"})
     assert not source.excerpts.exists()
 
 
-def test_editor_cannot_add_noise_to_a_published_source_or_rename_its_story(editor, excerpt):
+def test_editor_cannot_add_noise_to_a_published_source_or_rename_its_story(editor_client, excerpt):
     source = excerpt.source
-    response = editor.post(admin_url(NoiseSpan, "add"), {"source": source.pk, "label": "Ad", "text": SECOND_QUOTE})
+    response = editor_client.post(
+        admin_url(NoiseSpan, "add"), {"source": source.pk, "label": "Ad", "text": SECOND_QUOTE}
+    )
     assert f"Only reviewers can add the noise span “Ad ({TEXT.index(SECOND_QUOTE)}–{len(TEXT)})” to the " in (
         messages_on(response)
     )
     assert not source.noise_spans.exists()
     story = Story.objects.create(slug="xiaomi-ev", title="Xiaomi's EV unit")
     Source.objects.filter(pk=source.pk).update(story=story)
-    response = editor.post(
+    response = editor_client.post(
         admin_url(Story, "change", story.pk), {"slug": "xiaomi-ev", "title": "Rewritten", "note": ""}
     )
     assert response.status_code == 403
     assert Story.objects.get(pk=story.pk).title == "Xiaomi's EV unit"
 
 
-def test_a_retracted_record_is_the_reviewers_too(editor, xiaomi):
+def test_a_retracted_record_is_the_reviewers_too(editor_client, xiaomi):
     Company.objects.filter(pk=xiaomi.pk).update(editorial_state=RETRACTED)
-    response = editor.post(admin_url(Alias, "add"), {"company": xiaomi.pk, "name": "Mi", "kind": "short"})
+    response = editor_client.post(admin_url(Alias, "add"), {"company": xiaomi.pk, "name": "Mi", "kind": "short"})
     assert "Only reviewers can add the alias “Mi” to the retracted company “Xiaomi”." in messages_on(response)
     assert not xiaomi.aliases.exists()
 
 
-def test_reviewer_adds_an_alias_to_a_published_company(reviewer, xiaomi):
-    response = reviewer.post(admin_url(Alias, "add"), {"company": xiaomi.pk, "name": "Mi", "kind": "short"})
+def test_reviewer_adds_an_alias_to_a_published_company(reviewer_client, xiaomi):
+    response = reviewer_client.post(admin_url(Alias, "add"), {"company": xiaomi.pk, "name": "Mi", "kind": "short"})
     assert response.status_code == 302
     assert list(xiaomi.aliases.values_list("name", flat=True)) == ["Mi"]
 
@@ -278,17 +260,15 @@ def test_reviewer_adds_an_alias_to_a_published_company(reviewer, xiaomi):
 # -- history revert of a part ----------------------------------------------------------------
 
 
-def test_history_revert_of_a_part_follows_the_same_rules(client, django_user_model, deal, excerpt):
+def test_history_revert_of_a_part_follows_the_same_rules(editor_client, reviewer_client, deal, excerpt):
     excerpt.stance = "contradicts"
     excerpt.save()
     Excerpt.objects.filter(pk=excerpt.pk).update(stance="supports")  # the version "contradicts" is in history
     version = excerpt.history.filter(stance="contradicts").get()
     url = reverse("admin:sources_excerpt_simple_history", args=[excerpt.pk, version.history_id])
     data = {**excerpt_form(excerpt), "stance": "contradicts"}
-    client.force_login(staff(django_user_model, "editor", "Editors"))
-    assert client.post(url, data).status_code == 403
-    client.force_login(staff(django_user_model, "reviewer", "Reviewers"))
-    response = client.post(url, data)
+    assert editor_client.post(url, data).status_code == 403
+    response = reviewer_client.post(url, data)
     assert "would no longer meet the publishing rules" in messages_on(response)
     assert Excerpt.objects.get(pk=excerpt.pk).stance == "supports"
 
@@ -296,25 +276,27 @@ def test_history_revert_of_a_part_follows_the_same_rules(client, django_user_mod
 # -- import: admin and command line ---------------------------------------------------------
 
 
-def test_editor_import_of_aliases_refuses_the_row_of_a_published_company(editor, xiaomi):
+def test_editor_import_of_aliases_refuses_the_row_of_a_published_company(editor_client, xiaomi):
     make_company(name="Kestrel Motors", state=DRAFT)
     before = snapshot()
     content = b"company,name,kind\nkestrel-motors,Kestrel,short\nxiaomi,Mi,short\n"
-    preview = upload(editor, Alias, "aliases.csv", content=content)
+    preview = upload(editor_client, Alias, "aliases.csv", content=content)
     refused = invalid_rows(preview)
     assert list(refused) == [2]
     assert refused[2].endswith("Only reviewers can add the alias “Mi” to the published company “Xiaomi”.")
     assert snapshot() == before
 
 
-def test_editor_import_of_participations_and_excerpts_for_published_records_is_refused(editor, deal, geely, excerpt):
+def test_editor_import_of_participations_and_excerpts_for_published_records_is_refused(
+    editor_client, deal, geely, excerpt
+):
     before = snapshot()
     content = f"deal,company,role\n{deal.slug},geely,investor\n".encode()
-    preview = upload(editor, Participation, "participations.csv", content=content)
+    preview = upload(editor_client, Participation, "participations.csv", content=content)
     assert "Only reviewers can add the participation “Geely — Investor in" in invalid_rows(preview)[1]
     header = "slug,source,stance,claim,companies,deals,quote\n"
     content = f"{header}the-only-excerpt,{excerpt.source.slug},contradicts,,xiaomi,{deal.slug},{QUOTE}\n"
-    preview = upload(editor, Excerpt, "excerpts.csv", content=content.encode())
+    preview = upload(editor_client, Excerpt, "excerpts.csv", content=content.encode())
     assert invalid_rows(preview)[1].endswith(
         f"Only reviewers can change the excerpt “{QUOTE}” of the published source “A source”. "
         f"Only reviewers can change the excerpt “{QUOTE}” of the published company “Xiaomi”. "
@@ -323,20 +305,20 @@ def test_editor_import_of_participations_and_excerpts_for_published_records_is_r
     assert snapshot() == before
 
 
-def test_editor_reimports_unchanged_rows_of_published_records(editor, xiaomi):
+def test_editor_reimports_unchanged_rows_of_published_records(editor_client, xiaomi):
     """A file exported and imported back unchanged touches nothing, so it is fine."""
     Alias.objects.create(company=xiaomi, name="Mi", kind="short")
-    preview = upload(editor, Alias, "aliases.csv", content=b"company,name,kind\nxiaomi,Mi,short\n")
+    preview = upload(editor_client, Alias, "aliases.csv", content=b"company,name,kind\nxiaomi,Mi,short\n")
     assert "Only reviewers" not in preview.text
     assert "Skipped" in visible_text(preview)
 
 
-def test_reviewer_import_that_takes_the_only_support_is_refused_naming_the_row(reviewer, deal, excerpt):
+def test_reviewer_import_that_takes_the_only_support_is_refused_naming_the_row(reviewer_client, deal, excerpt):
     before = snapshot()
     content = (
         f"slug,source,stance,claim,companies,deals,quote\nthe-only-excerpt,{excerpt.source.slug},supports,,,,{QUOTE}\n"
     )
-    preview = upload(reviewer, Excerpt, "excerpts.csv", content=content.encode())
+    preview = upload(reviewer_client, Excerpt, "excerpts.csv", content=content.encode())
     text = visible_text(preview)
     assert (
         f"row 1 (line 2): Cannot change the excerpt “{QUOTE}”: the published deal “{deal.title}” would no longer "
@@ -346,14 +328,14 @@ def test_reviewer_import_that_takes_the_only_support_is_refused_naming_the_row(r
     assert snapshot() == before
 
 
-def test_reviewer_import_adding_a_party_to_a_published_deal_goes_through(reviewer, deal, geely):
+def test_reviewer_import_adding_a_party_to_a_published_deal_goes_through(reviewer_client, deal, geely):
     preview = upload(
-        reviewer,
+        reviewer_client,
         Participation,
         "participations.csv",
         content=f"deal,company,role\n{deal.slug},geely,investor\n".encode(),
     )
-    confirm(reviewer, Participation, preview)
+    confirm(reviewer_client, Participation, preview)
     assert deal.participations.filter(company=geely).exists()
 
 

@@ -303,13 +303,6 @@ def import_all(files: dict, *, dry_run: bool = False, previews: dict | None = No
     return results
 
 
-@pytest.fixture
-def import_folder(settings, tmp_path):
-    """Uploads wait in this test's own folder."""
-    settings.IMPORT_TMP_DIR = tmp_path / "imports"
-    return settings.IMPORT_TMP_DIR
-
-
 @pytest.mark.parametrize("kind", list(FILES))
 @hypothesis.settings(
     max_examples=8,
@@ -346,17 +339,16 @@ def test_export_then_import_changes_nothing_and_rebuilds_the_same_records(kind, 
 # -- one awkward case through the admin itself ---------------------------------------------------
 
 
-def test_source_text_with_crlf_line_ends_survives_export_and_reimport(client, django_user_model, import_folder):
+def test_source_text_with_crlf_line_ends_survives_export_and_reimport(superuser_client, import_folder):
     """A text pasted into the browser arrives with CR LF line ends and is archived as it came;
     exporting the sources and importing the file unchanged must leave it byte for byte."""
-    client.force_login(django_user_model.objects.create_superuser("boss", email="", password=None))
     text = "Line one, pasted.\r\nLine two: 小米.\r\n"
     source = make_source(text=text, slug="pasted-in-a-browser")
-    exported = export(client, admin_url(Source, "export"), file_format=CSV).content
+    exported = export(superuser_client, admin_url(Source, "export"), file_format=CSV).content
     assert "\r\n" in exported.decode("utf-8")
     before = snapshot()
-    preview = upload(client, Source, "sources.csv", content=exported)
+    preview = upload(superuser_client, Source, "sources.csv", content=exported)
     assert preview_labels(preview) == ["Skipped"], visible_text(preview)[:1500]
-    confirm(client, Source, preview)
+    confirm(superuser_client, Source, preview)
     assert Source.objects.get(pk=source.pk).text == text
     assert snapshot() == before

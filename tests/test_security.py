@@ -5,6 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.conftest import PASSWORD
+
 pytestmark = pytest.mark.django_db
 
 PUBLIC_PAGES = [
@@ -96,10 +98,9 @@ def test_behind_a_tls_proxy_the_forwarded_scheme_counts_as_https(client, setting
     assert plain.headers["Location"] == "https://testserver/"
 
 
-def test_session_and_csrf_cookies_are_secure_with_debug_off(client, django_user_model):
-    django_user_model.objects.create_superuser("boss", password="pw-for-tests-only")
+def test_session_and_csrf_cookies_are_secure_with_debug_off(client, superuser):
     client.get(reverse("admin:login"))
-    response = client.post(reverse("admin:login"), {"username": "boss", "password": "pw-for-tests-only"})
+    response = client.post(reverse("admin:login"), {"username": superuser.username, "password": PASSWORD})
 
     assert response.status_code == 302
     assert response.cookies["sessionid"]["secure"] is True

@@ -3,7 +3,6 @@ reader's browser opens nothing else. Django's URLField also takes ftp:// and ftp
 refuses them, so the admin's forms and every import say so in the field."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from companies.models import Company
@@ -18,15 +17,6 @@ pytestmark = pytest.mark.django_db
 
 MESSAGE = "Enter a web address starting with https:// or http://."
 REFUSED = ["ftp://ftp.example.com/xiaomi", "ftps://example.com/", "file:///etc/passwd", "gopher://example.com/"]
-
-
-@pytest.fixture
-def editor(client, django_user_model, settings, tmp_path):
-    settings.IMPORT_TMP_DIR = tmp_path / "imports"
-    user = django_user_model.objects.create_user("editor", password="pw-for-tests-only", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return user
 
 
 @pytest.mark.parametrize("address", REFUSED)
@@ -53,25 +43,25 @@ def company_form(**fields) -> dict:
     return data
 
 
-def test_admin_form_refuses_an_ftp_website_in_the_field(client, editor):
-    response = client.post(admin_url(Company, "add"), company_form(website="ftp://ftp.example.com/motors"))
+def test_admin_form_refuses_an_ftp_website_in_the_field(editor_client):
+    response = editor_client.post(admin_url(Company, "add"), company_form(website="ftp://ftp.example.com/motors"))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {"website": [MESSAGE]}
     assert MESSAGE in response.text
     assert not Company.objects.filter(slug="example-motors").exists()
 
 
-def test_admin_form_still_takes_a_web_address_typed_without_its_scheme(client, editor):
-    response = client.post(admin_url(Company, "add"), company_form(website="example.com"))
+def test_admin_form_still_takes_a_web_address_typed_without_its_scheme(editor_client):
+    response = editor_client.post(admin_url(Company, "add"), company_form(website="example.com"))
     assert response.status_code == 302
     assert Company.objects.get(slug="example-motors").website == "https://example.com"
 
 
-def test_admin_import_refuses_an_ftp_website_and_names_the_row_and_column(client, editor):
+def test_admin_import_refuses_an_ftp_website_and_names_the_row_and_column(editor_client, import_folder):
     csv_text = (
         "slug,name,kind,website,editorial_state\nexample-motors,Example Motors,ev_startup,ftp://x.example/,draft\n"
     )
-    preview = upload(client, Company, "companies.csv", content=csv_text.encode("utf-8"))
+    preview = upload(editor_client, Company, "companies.csv", content=csv_text.encode("utf-8"))
     page = visible_text(preview)
     assert MESSAGE in page and "website" in page
     assert 'action="/admin/companies/company/process_import/"' not in preview.text  # nothing to confirm
@@ -93,9 +83,9 @@ def test_command_line_import_refuses_ftp_in_both_import_paths():
     assert not Company.objects.exists() and not Source.objects.exists()
 
 
-def test_admin_import_of_a_web_address_goes_through(client, editor):
+def test_admin_import_of_a_web_address_goes_through(editor_client, import_folder):
     csv_text = (
         "slug,name,kind,website,editorial_state\nexample-motors,Example Motors,ev_startup,https://x.example/,draft\n"
     )
-    confirm(client, Company, upload(client, Company, "companies.csv", content=csv_text.encode("utf-8")))
+    confirm(editor_client, Company, upload(editor_client, Company, "companies.csv", content=csv_text.encode("utf-8")))
     assert Company.objects.get(slug="example-motors").website == "https://x.example/"

@@ -4,47 +4,39 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from companies.models import Company, Deal, Participation
+from companies.models import Company, Deal
 from core.editorial import EditorialState
 from sources.models import Source
-from tests.conftest import DRAFT, make_company, make_deal, make_excerpt, make_source
+from tests.conftest import (
+    DRAFT,
+    logged_in,
+    make_backed_deal,
+    make_company,
+    make_deal,
+    make_excerpt,
+    make_source,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 
 IN_REVIEW, PUBLISHED, RETRACTED = EditorialState.IN_REVIEW, EditorialState.PUBLISHED, EditorialState.RETRACTED
 
 
-def staff(django_user_model, name: str, group: str | None = None, **flags):
-    user = django_user_model.objects.create_user(name, password="pw-for-tests-only", is_staff=True, **flags)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
-def users(django_user_model):
-    return {
-        "anonymous": None,
-        "editor": staff(django_user_model, "editor", "Editors"),
-        "reviewer": staff(django_user_model, "reviewer", "Reviewers"),
-        "superuser": staff(django_user_model, "root", is_superuser=True),
-    }
+def users(editor, reviewer, superuser):
+    return {"anonymous": None, "editor": editor, "reviewer": reviewer, "superuser": superuser}
 
 
 @pytest.fixture
 def deal_ready_to_publish():
     """A deal in review with a party and a supporting excerpt from a published source."""
-    xiaomi = make_company(name="Xiaomi")
-    deal = make_deal(state=IN_REVIEW, parties=[(xiaomi, Participation.Role.PARENT)])
-    source = make_source(text="Xiaomi said it would set up an EV subsidiary.")
-    make_excerpt(source=source, quote="Xiaomi said it would set up an EV subsidiary.", deals=[deal], companies=[xiaomi])
-    return deal
+    return make_backed_deal(state=IN_REVIEW)
 
 
 def as_user(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
+    """`client` (a reader, logged out) for "anonymous", else a browser logged in as `user`."""
+    return client if user is None else logged_in(user)
 
 
 def run_action(client, model, action: str, record) -> object:
@@ -119,8 +111,8 @@ def test_page_matrix(client, users, who, view, change, import_, export):
     assert client.get(reverse("admin:companies_deal_export")).status_code == export
 
 
-def test_staff_without_import_or_export_permission_gets_403_and_no_buttons(client, django_user_model):
-    viewer = staff(django_user_model, "viewer")
+def test_staff_without_import_or_export_permission_gets_403_and_no_buttons(client):
+    viewer = make_staff(username="viewer")
     viewer.user_permissions.add(
         *Group.objects.get(name="Editors")
         .permissions.exclude(codename__startswith="import_")

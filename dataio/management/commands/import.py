@@ -64,7 +64,6 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 raise_errors=raise_errors,
                 lines=file_format != "json",
-                file_name=path.name,
             )
 
         if interactive and not dry_run:

@@ -1,0 +1,189 @@
+"""Is the article a copy of one already archived, or a version of a known story?
+
+Two steps, so that the answer stays fast with many thousands of sources: an inverted index of
+the rarer words each source uses (names and figures survive rewording, while a spinner replaces
+the common words) picks a few candidates; sentence alignment with rapidfuzz and shared figures
+then decide. Word shingles alone miss machine-spun copies; the share of sentences with a close
+fuzzy match separates versions (about 0.2–0.9) from other articles about the same event (≤ 0.1).
+"""
+
+import difflib
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from ingest.text import normalised, sentence_spans
+from sources.models import Source
+
+WORD = re.compile(r"[a-z0-9][a-z0-9$.]*[a-z0-9]|[a-z0-9]")
+FIGURE = re.compile(r"\d[\d,.]*")
+SHORTLIST = 8  # sources confirmed by sentence alignment
+SENTENCE_MATCH = 60  # rapidfuzz token_set_ratio for "a close fuzzy match"
+VERSION_SHARE = 0.25  # share of sentences with a close match that makes a version
+SPUN_SWAPS = 0.3  # share of changed words swapped one for one that marks a spinner
+MIN_SENTENCE = 40  # shorter lines (labels, headings) say little about wording
+
+
+def index_words(text: str) -> set[str]:
+    return set(WORD.findall(normalised(text)))
+
+
+class SourceIndex:
+    """Words → sources, kept between analyses in this process and brought up to date with the
+    stored sources each time (only new or changed texts are read)."""
+
+    def __init__(self) -> None:
+        self.digests: dict[int, str] = {}
+        self.words: dict[int, set[str]] = {}
+        self.postings: dict[str, set[int]] = {}
+
+    def refresh(self) -> None:
+        stored = dict(Source.objects.values_list("pk", "sha256"))
+        for pk in [pk for pk, digest in self.digests.items() if stored.get(pk) != digest]:
+            self._remove(pk)
+        missing = [pk for pk in stored if pk not in self.digests]
+        for chunk_start in range(0, len(missing), 500):
+            chunk = missing[chunk_start : chunk_start + 500]
+            for pk, text, digest in Source.objects.filter(pk__in=chunk).values_list("pk", "text", "sha256"):
+                self._add(pk, text, digest)
+
+    def _add(self, pk: int, text: str, digest: str) -> None:
+        words = index_words(text)
+        self.digests[pk], self.words[pk] = digest, words
+        for word in words:
+            self.postings.setdefault(word, set()).add(pk)
+
+    def _remove(self, pk: int) -> None:
+        for word in self.words.pop(pk, ()):
+            self.postings[word].discard(pk)
+        self.digests.pop(pk, None)
+
+    def duplicate_of(self, digest: str) -> int | None:
+        return next((pk for pk, stored in self.digests.items() if stored == digest), None)
+
+    def shortlist(self, text: str, *, limit: int = SHORTLIST) -> list[int]:
+        """The sources sharing the most rare words with `text`, each word weighted by its rarity;
+        words in more than a few per cent of the sources are common words and carry nothing."""
+        total = max(len(self.digests), 1)
+        common = max(20, total // 50)
+        scores: Counter = Counter()
+        for word in index_words(text):
+            holders = self.postings.get(word)
+            if holders and len(holders) <= common:
+                weight = math.log(total / len(holders)) + 1
+                for pk in holders:
+                    scores[pk] += weight
+        return [pk for pk, _ in scores.most_common(limit)]
+
+
+SOURCE_INDEX = SourceIndex()
+
+
+@dataclass
+class Alignment:
+    source: Source
+    score: float
+    aligned: list[list[int]]
+    mean_similarity: float
+    shared_figures: int
+    identical: float = 0.0  # share of aligned sentences that are the same wording
+    swapped: float = 0.0  # share of changed words that were swapped one for one (a spinner's mark)
+
+
+def long_sentences(text: str, skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [
+        (s, e) for s, e in sentence_spans(text) if e - s >= MIN_SENTENCE and not any(a < e and s < b for a, b in skip)
+    ]
+
+
+def align(*, text: str, noise: list[tuple[int, int]], source: Source) -> Alignment:
+    """Sentence by sentence, the closest wording in `source`; the score is the share of sentences
+    of the shorter text that have a close match (so a short rewrite of a long original counts)."""
+    ours = long_sentences(text, noise)
+    theirs = long_sentences(source.text, [(span.start, span.end) for span in source.noise_spans.all()])
+    their_words = [normalised(source.text[s:e]) for s, e in theirs]
+    aligned, similarities, matched_theirs, pairs = [], [], set(), []
+    for start, end in ours:
+        best = process.extractOne(
+            normalised(text[start:end]), their_words, scorer=fuzz.token_set_ratio, score_cutoff=SENTENCE_MATCH
+        )
+        if best is not None:
+            _, similarity, index = best
+            aligned.append([start, end, *theirs[index]])
+            similarities.append(similarity)
+            pairs.append((normalised(text[start:end]), their_words[index]))
+            matched_theirs.add(index)
+    shorter = min(len(ours), len(theirs)) or 1
+    share = min(1.0, max(len(aligned), len(matched_theirs)) / shorter)
+    figures = set(FIGURE.findall(text)) & set(FIGURE.findall(source.text))
+    mean = sum(similarities) / len(similarities) if similarities else 0.0
+    identical, swapped = _wording_changes(pairs)
+    return Alignment(
+        source=source, score=round(share, 3), aligned=aligned, mean_similarity=mean, shared_figures=len(figures),
+        identical=identical, swapped=swapped,
+    )  # fmt: skip
+
+
+def _wording_changes(pairs: list[tuple[str, str]]) -> tuple[float, float]:
+    """How aligned sentences differ: the share that are the same wording (a syndicated copy), and
+    the share of changed words replaced one for one, in place (a spinner swaps words for synonyms
+    and keeps the sentence; a person rewriting adds, drops and moves words)."""
+    if not pairs:
+        return 0.0, 0.0
+    identical = sum(1 for ours, theirs in pairs if fuzz.ratio(ours, theirs) >= 97)
+    swapped = changed = 0
+    for ours, theirs in pairs:
+        a, b = WORD.findall(ours), WORD.findall(theirs)
+        for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+            if op != "equal":
+                changed += max(a2 - a1, b2 - b1)
+                swapped += a2 - a1 if op == "replace" and a2 - a1 == b2 - b1 and a2 - a1 <= 2 else 0
+    return identical / len(pairs), swapped / changed if changed else 0.0
+
+
+def relation_of(alignment: Alignment) -> str:
+    """What the article is to the story: mostly the same sentences word for word is a syndicated
+    copy; most sentences kept with words swapped one for one, in order, is machine-spun; anything
+    else a person wrote again is a rewrite."""
+    if alignment.score >= 0.6 and alignment.identical >= 0.7:
+        return Source.StoryRelation.SYNDICATED
+    if alignment.score >= 0.45 and alignment.swapped >= SPUN_SWAPS and _in_order(alignment.aligned):
+        return Source.StoryRelation.MACHINE_SPUN
+    return Source.StoryRelation.REWRITE
+
+
+def _in_order(aligned: list[list[int]]) -> bool:
+    theirs = [pair[2] for pair in aligned]
+    rises = sum(1 for a, b in itertools.pairwise(theirs) if b >= a)
+    return len(theirs) < 3 or rises / (len(theirs) - 1) >= 0.8
+
+
+def story_verdict(*, text: str, noise: list[tuple[int, int]]) -> dict:
+    """The "story" part of the analysis (see README, "Article assistant")."""
+    SOURCE_INDEX.refresh()
+    shortlist = SOURCE_INDEX.shortlist(text)
+    sources = Source.objects.filter(pk__in=shortlist).select_related("story").prefetch_related("noise_spans")
+    alignments = [align(text=text, noise=noise, source=source) for source in sources]
+    versions = sorted(
+        (a for a in alignments if a.score >= VERSION_SHARE and a.shared_figures > 0),
+        key=lambda a: (-a.score, a.source.slug),
+    )
+    candidates = [
+        {
+            "source": a.source.slug,
+            "story": a.source.story.slug if a.source.story else None,
+            "score": a.score,
+            "aligned": a.aligned,
+        }
+        for a in versions
+    ]
+    if not versions:
+        return {"verdict": "new", "story": None, "relation": None, "candidates": candidates}
+    best = versions[0]
+    # A story grouping any matched source is the article's story, even when the closest one has none.
+    story = next((c["story"] for c in candidates if c["story"]), None)
+    return {"verdict": "version_of", "story": story, "relation": str(relation_of(best)), "candidates": candidates}
