@@ -9,8 +9,8 @@ from ingest.matching import match_deals
 from ingest.mentions import find_mentions
 from ingest.noise import propose_noise
 from ingest.stories import SOURCE_INDEX, story_verdict
-from ingest.text import article_from_html, text_sha256
-from sources.models import Source
+from ingest.text import article_from_html
+from sources.models import Source, text_sha256
 
 
 def article_date(text: str, published_date: datetime.date | None) -> datetime.date | None:

@@ -153,10 +153,6 @@ def deal_sentences(text: str, noise: list[tuple[int, int]]) -> list[tuple[int, i
     return result
 
 
-def deal_sentence_spans(text: str, noise: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    return [(start, end) for start, end, _ in deal_sentences(text, noise)]
-
-
 def _status(sentence: str) -> str:
     return next(status for status, pattern in STATUSES if pattern.search(sentence))
 

@@ -1,9 +1,10 @@
 """Reading an article: plain text as it is, a saved web page through trafilatura, and the
 sentences and paragraphs every other step of the analysis works on."""
 
-import hashlib
 import re
 from dataclasses import dataclass, field
+
+from sources.models import text_sha256
 
 # A sentence ends at . ! or ? (maybe inside a closing quote or bracket) before a space and a
 # capital, digit or opening quote; "U.S. sanctions" stays one sentence as a lower-case word follows.
@@ -24,10 +25,6 @@ ABBREVIATIONS = (
     "Jan.",
     "Feb.",
 )
-
-
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass

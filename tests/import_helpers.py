@@ -6,7 +6,10 @@ the fixtures of tests/conftest.py.
 
 import html
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -119,3 +122,14 @@ def snapshot() -> str:
     out = io.StringIO()
     call_command("dumpdata", "companies", "sources", "--indent=0", stdout=out)
     return out.getvalue()
+
+
+def settings_from_environment(names: tuple[str, ...], **env: str) -> subprocess.CompletedProcess:
+    """Start the settings in a fresh process with only `env` set (no DJANGO_ variables of this
+    shell, no env file) and print the named settings, space-separated."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean.update({"DJANGO_SETTINGS_MODULE": "evtracker.settings", "DJANGO_ENV_FILE": "", "DJANGO_DEBUG": "1", **env})
+    shown = ", ".join(f"s.{name}" for name in names)
+    code = f"import django; django.setup(); from django.conf import settings as s; print({shown})"
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-c", code], cwd=root, env=clean, capture_output=True, text=True, timeout=60)

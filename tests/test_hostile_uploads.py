@@ -10,8 +10,6 @@ file would be slow to build); bench/upload_bench.py runs them full size against 
 import io
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,8 +24,21 @@ from dataio.limits import ImportLimits, UnreadableFile, check_csv
 from sources.models import Source, Story
 from tests import hostile_files
 from tests.conftest import PASSWORD, logged_in, make_deal, make_source, make_staff
-from tests.import_helpers import JSON, XLSX, admin_url, cancel, confirm, invalid_rows, preview_labels, snapshot, upload
+from tests.import_helpers import (
+    JSON,
+    XLSX,
+    admin_url,
+    cancel,
+    confirm,
+    invalid_rows,
+    preview_labels,
+    settings_from_environment,
+    snapshot,
+    upload,
+)
 from tests.import_helpers import visible_text as page_text
+
+LIMITS = ("IMPORT_MAX_ROWS", "IMPORT_MAX_CELL_CHARS", "IMPORT_MAX_UNPACKED_MB")
 
 pytestmark = pytest.mark.django_db
 
@@ -207,23 +218,16 @@ def test_load_seeds_is_refused_by_the_same_limits(settings, seeds_copy):
     assert not Company.objects.exists() and not Story.objects.exists()
 
 
-def settings_from_environment(**env: str) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
-    clean.update({"DJANGO_SETTINGS_MODULE": "evtracker.settings", "DJANGO_ENV_FILE": "", "DJANGO_DEBUG": "1", **env})
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.IMPORT_MAX_ROWS, s.IMPORT_MAX_CELL_CHARS, s.IMPORT_MAX_UNPACKED_MB)"
-    )
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
-
-
 def test_the_limits_come_from_the_environment():
-    assert settings_from_environment().stdout.split() == ["100000", "500000", "200"]
+    assert settings_from_environment(LIMITS).stdout.split() == ["100000", "500000", "200"]
     custom = settings_from_environment(
-        DJANGO_IMPORT_MAX_ROWS="250000", DJANGO_IMPORT_MAX_CELL_CHARS="2000000", DJANGO_IMPORT_MAX_UNPACKED_MB="500"
+        LIMITS,
+        DJANGO_IMPORT_MAX_ROWS="250000",
+        DJANGO_IMPORT_MAX_CELL_CHARS="2000000",
+        DJANGO_IMPORT_MAX_UNPACKED_MB="500",
     )
     assert custom.stdout.split() == ["250000", "2000000", "500"], custom.stderr
-    zero = settings_from_environment(DJANGO_IMPORT_MAX_ROWS="0")
+    zero = settings_from_environment(LIMITS, DJANGO_IMPORT_MAX_ROWS="0")
     assert zero.returncode != 0
     assert "DJANGO_IMPORT_MAX_ROWS=0: must be at least 1." in zero.stderr
 

@@ -3,10 +3,7 @@ preview and confirm (or cancel), in a folder or a storage several app servers ca
 
 import io
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -16,7 +13,19 @@ from import_export.tmp_storages import CacheStorage
 
 from companies.models import Company
 from tests.conftest import logged_in, make_company, make_staff
-from tests.import_helpers import DATA, admin_url, cancel, confirm, preview_labels, snapshot, upload, visible_text
+from tests.import_helpers import (
+    DATA,
+    admin_url,
+    cancel,
+    confirm,
+    preview_labels,
+    settings_from_environment,
+    snapshot,
+    upload,
+    visible_text,
+)
+
+STORAGE = ("IMPORT_EXPORT_TMP_STORAGE_CLASS", "IMPORT_MAX_UPLOAD_MB", "IMPORT_TMP_DIR")
 
 pytestmark = pytest.mark.django_db
 
@@ -145,22 +154,14 @@ def test_media_storage_keeps_the_file_between_preview_and_confirm(superuser_clie
     assert not default_storage.exists(f"django-import-export/{name}")
 
 
-def settings_from_environment(**env: str) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
-    clean.update({"DJANGO_SETTINGS_MODULE": "evtracker.settings", "DJANGO_ENV_FILE": "", "DJANGO_DEBUG": "1", **env})
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.IMPORT_EXPORT_TMP_STORAGE_CLASS, s.IMPORT_MAX_UPLOAD_MB, s.IMPORT_TMP_DIR)"
-    )
-    root = Path(__file__).resolve().parent.parent
-    return subprocess.run([sys.executable, "-c", code], cwd=root, env=clean, capture_output=True, text=True, timeout=60)
-
-
 def test_where_uploads_wait_and_how_big_they_may_be_come_from_the_environment():
     shared = settings_from_environment(
-        DJANGO_IMPORT_TMP_STORAGE="cache", DJANGO_IMPORT_MAX_UPLOAD_MB="25", DJANGO_IMPORT_TMP_DIR="/srv/imports"
+        STORAGE,
+        DJANGO_IMPORT_TMP_STORAGE="cache",
+        DJANGO_IMPORT_MAX_UPLOAD_MB="25",
+        DJANGO_IMPORT_TMP_DIR="/srv/imports",
     )
     assert shared.stdout.split() == ["import_export.tmp_storages.CacheStorage", "25", "/srv/imports"], shared.stderr
-    unknown = settings_from_environment(DJANGO_IMPORT_TMP_STORAGE="s3")
+    unknown = settings_from_environment(STORAGE, DJANGO_IMPORT_TMP_STORAGE="s3")
     assert unknown.returncode != 0
     assert "DJANGO_IMPORT_TMP_STORAGE='s3': use folder, cache or media." in unknown.stderr

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django import forms
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -18,7 +17,7 @@ from core.editorial import EditorialState
 from ingest import admin_views
 from ingest.forms import ReviewForm
 from sources.models import Excerpt, NoiseSpan, Source, Story, text_sha256
-from tests.conftest import make_company, make_deal, make_source
+from tests.conftest import make_company, make_deal, make_source, make_staff
 
 ARTICLE = Path(__file__).parent / "data" / "ingest" / "brightline.txt"
 TEXT = ARTICLE.read_text(encoding="utf-8")
@@ -125,18 +124,11 @@ def tracker(db):
     return make_deal(parties=[(xiaomi, Participation.Role.PARENT)])
 
 
-def staff_in(django_user_model, name: str, group: str | None):
-    user = django_user_model.objects.create_user(name, password="pw-for-tests-only", is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
-def editor(django_user_model, client):
-    user = staff_in(django_user_model, "editor", "Editors")
-    client.force_login(user)
-    return user
+def editor(editor, client):
+    """The cast's editor, logged in on the test's own client."""
+    client.force_login(editor)
+    return editor
 
 
 def counts() -> dict[str, int]:
@@ -263,7 +255,7 @@ def test_a_part_that_needs_a_reviewer_is_refused_with_its_reason_and_nothing_is_
 def test_a_reviewer_may_accept_the_contradicting_excerpt_and_the_alias(
     django_user_model, client, tracker, fixed_analysis
 ):
-    client.force_login(staff_in(django_user_model, "reviewer", "Reviewers"))
+    client.force_login(make_staff(username="reviewer", group="Reviewers"))
     review = upload(client)
     assert review.context["form"]["candidate_1_accept"].value() is True
 
@@ -342,7 +334,7 @@ def test_a_review_page_not_in_the_session_sends_the_editor_back(editor, client):
 
 
 def test_staff_without_the_add_source_permission_may_not_use_it(django_user_model, client):
-    client.force_login(staff_in(django_user_model, "visitor", None))
+    client.force_login(make_staff(username="visitor"))
     assert client.get(reverse("ingest_analyse")).status_code == 403
     assert client.get(review_url()).status_code == 403
 
