@@ -38,6 +38,8 @@ run: $(INSTALLED) .env
 	$(PY) manage.py load_seeds --if-empty
 	$(PY) manage.py ensure_local_admin --admin-url http://$(HOST):$(PORT)/admin/
 	@echo "Serving the tracker at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+# The background-jobs worker runs beside the site; the trap stops it with the site (Ctrl-C included).
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(PY) manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # gunicorn on HOST:PORT behind a TLS-terminating proxy; static files collected, served by whitenoise.
@@ -47,11 +49,19 @@ run: $(INSTALLED) .env
 # client's X-Forwarded-Ssl included, could say so. Empty: nobody; Django decides from the
 # X-Forwarded-Proto that the proxy sets (DJANGO_BEHIND_TLS_PROXY=1). See README, "HTTPS".
 FORWARDED_ALLOW_IPS ?=
+# Threaded workers: a slow client or upload occupies one thread, and the worker goes on answering
+# its master, so gunicorn never kills it for that. TIMEOUT (seconds) is how long a worker may stop
+# answering before it is restarted: longer than the slowest synchronous work left (a save that
+# waits for SQLite's lock, DJANGO_SQLITE_TIMEOUT, 60 s). Long imports run as background jobs.
+THREADS ?= 8
+TIMEOUT ?= 120
 serve: $(INSTALLED)
 	$(SERVE_ENV) $(PY) manage.py check --deploy --fail-level ERROR
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(SERVE_ENV) $(VENV)/bin/gunicorn evtracker.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	$(SERVE_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(SERVE_ENV) $(VENV)/bin/gunicorn evtracker.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --worker-class gthread --threads $(THREADS) --timeout $(TIMEOUT) --graceful-timeout 30 --keep-alive 5 \
 	  --forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)' --access-logfile -
 
 test: $(INSTALLED)

@@ -9,6 +9,10 @@ name them by slug; then, for each size, in a fresh process each, it times:
   import   – our import into an empty table (validation, all-or-nothing, history)
   re-import – the same file again (every row unchanged)
 and prints rows per second, the ratio to the floor and the peak memory (max RSS) of each.
+Then `manage.py import` on a file of 1,000,000 invalid deals (about 10 MB), in its own process,
+twice: with the default row limit (refused as it is read) and with DJANGO_IMPORT_MAX_ROWS raised
+to take it (every row checked, the first 100 problems listed and the rest counted); each prints
+its peak memory against the bound of 500 MB and the lines it printed.
 Ratios are measured in the same run on the same machine, so they travel; seconds do not.
 """
 
@@ -132,6 +136,54 @@ def measure(mode: str, path: Path, env: dict) -> tuple[float, int, float]:
     return float(output[0]), int(output[1]), float(output[2])
 
 
+INVALID_ROWS = 1_000_000
+MEMORY_BOUND_MB = 500
+
+
+def invalid_file(directory: Path) -> Path:
+    """1,000,000 deals (about 10 MB) whose kind is not a kind, without title or status."""
+    path = directory / "invalid-deals.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("slug,title,kind,status\n")
+        handle.writelines(f"{index:x},,x,\n" for index in range(INVALID_ROWS))
+    return path
+
+
+def command_peak(path: Path, env: dict) -> tuple[float, float, int, str]:
+    """Seconds, peak memory (MB) and printed lines of `manage.py import` on `path`, and its last
+    message. A fresh process runs it, so its children's peak is that command's alone."""
+    command = [sys.executable, __file__, "--peak", "import", "companies.Deal", str(path), "--no-input"]
+    started = time.perf_counter()
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    peak_kb, count, *last = finished.stdout.splitlines()
+    return time.perf_counter() - started, int(peak_kb) / 1024, int(count), last[-1] if last else ""
+
+
+def peak_child(arguments: list[str]) -> None:
+    """Run `manage.py <arguments>`; print its peak memory (KB), its line count, its last lines."""
+    command = [sys.executable, str(ROOT / "manage.py"), *arguments]
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    lines = (finished.stdout + finished.stderr).splitlines()
+    print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(len(lines))
+    print("\n".join(line for line in lines[-3:] if "more error" in line or "refused" in line or "rows" in line))
+
+
+def memory_case(directory: Path, env: dict) -> None:
+    path = invalid_file(directory)
+    size_mb = path.stat().st_size / 1024 / 1024
+    print(f"\nmanage.py import of {INVALID_ROWS:,} invalid rows ({size_mb:.1f} MB), bound {MEMORY_BOUND_MB} MB")
+    print(f"{'row limit':>10} {'seconds':>8} {'peak MB':>8} {'lines':>6}  last message")
+    for limit in (None, INVALID_ROWS):
+        run_env = {**env, "DATABASE_URL": env["BENCH_DATABASE_URL"]}
+        if limit:
+            run_env["DJANGO_IMPORT_MAX_ROWS"] = str(limit)
+        seconds, peak, lines, last = command_peak(path, run_env)
+        verdict = "ok" if peak < MEMORY_BOUND_MB else "OVER THE BOUND"
+        label = f"{limit:,}" if limit else "default"
+        print(f"{label:>10} {seconds:>8.2f} {peak:>8.0f} {lines:>6}  {last[:70]} [{verdict}]")
+
+
 def main(sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
@@ -155,10 +207,13 @@ def main(sizes: list[int]) -> None:
                 ratio = seconds / floor_seconds
                 print(f"{size:>8} {step:<10} {seconds:>8.2f} {size / seconds:>9.0f} {ratio:>8.2f} {peak:>8.0f}")
             measure("clear", path, env)
+        memory_case(directory, env)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
+    if sys.argv[1:2] == ["--peak"]:
+        peak_child(sys.argv[2:])
+    elif sys.argv[1:2] == ["--child"]:
         child(sys.argv[2], Path(sys.argv[3]))
     elif all(arg.isdigit() for arg in sys.argv[1:]):
         main([int(arg) for arg in sys.argv[1:]] or [10_000, 100_000])

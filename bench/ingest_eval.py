@@ -131,7 +131,10 @@ def evaluate(slug: str, truth: dict, analysis: dict, text: str, tally: dict) -> 
     excerpts = [(x["start"], x["end"]) for x in truth["excerpts"]]
     for candidate in analysis["candidates"]:
         tally["candidates"] += 1
-        tally["candidates_right"] += any(overlap((candidate["start"], candidate["end"]), x) for x in excerpts)
+        right = any(overlap((candidate["start"], candidate["end"]), x) for x in excerpts)
+        tally["candidates_right"] += right
+        if not right:
+            tally["missed"].append(f"seed {slug} candidate backs no curated excerpt: {candidate['quote'][:110]!r}")
     for candidate in analysis["candidates"]:
         for k in candidate["conflicts"]:
             tally["missed"].append(f"seed {slug} conflict {k['field']}: {k['tracker']} vs {k['article']}")

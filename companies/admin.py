@@ -60,7 +60,7 @@ class DealAdmin(CuratedAdmin):
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
-    @admin.display(description="date", ordering="date")
+    @admin.display(description="date", ordering="date_sort_key")  # as the public lists sort
     def date_display(self, obj: Deal) -> str:
         return obj.date_display
 
@@ -69,6 +69,9 @@ class DealAdmin(CuratedAdmin):
 class ParticipationAdmin(PartAdmin):
     resource_classes = [ParticipationResource]
     list_display = ("deal", "company", "role", "stake_percent")
+    # The newest deals' parts first, read in the order of the index on deal: the model's order
+    # (by each deal's date) would sort every participation for each page.
+    ordering = ("-deal_id", "-pk")
     list_filter = ("role",)
     list_select_related = ("deal", "company")
     search_fields = ("deal__title", "company__name")

@@ -11,6 +11,7 @@ from core.partial_dates import (
     format_partial_date_iso,
     partial_date_constraint,
     partial_date_order,
+    partial_date_sort_key_field,
     validate_partial_date,
 )
 from core.web_addresses import WebAddressField
@@ -174,6 +175,8 @@ class Deal(Curated):
         blank=True,
         help_text="Whether the date is known to the day, month or year.",
     )
+    # What every list sorts and groups deals by (core/partial_dates.py), kept by the database.
+    date_sort_key = partial_date_sort_key_field("date")
     amount = models.DecimalField(
         max_digits=20, decimal_places=2, null=True, blank=True, help_text="As stated, in whole units."
     )
@@ -206,6 +209,16 @@ class Deal(Curated):
     class Meta:
         ordering = deal_date_order(newest_first=True)
         permissions = data_permissions("deal", "deals", publish=True)
+        # The public pages read published deals only: the lists' date order, the home page's money
+        # by currency and its chart by quarter and kind, each from one index without a sort of
+        # every deal (the last two without reading the table at all).
+        indexes = [
+            models.Index(
+                fields=["editorial_state", "date_sort_key", "title", "slug"], name="deal_published_date_order"
+            ),
+            models.Index(fields=["editorial_state", "currency", "amount"], name="deal_published_money"),
+            models.Index(fields=["editorial_state", "date_sort_key", "kind"], name="deal_published_by_period"),
+        ]
         constraints = [
             partial_date_constraint("date", name="deal_date_has_precision"),
             models.CheckConstraint(

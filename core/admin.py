@@ -8,9 +8,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models.functions import ExtractYear
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -24,6 +24,7 @@ from core.editorial import (
     editorial_transition,
     transition_problems,
 )
+from core.partial_dates import DateYear
 from core.parts import (
     PartChange,
     many_to_many_parent_fields,
@@ -52,7 +53,7 @@ def year_filter(date_field: str, title: str = "year") -> type[admin.SimpleListFi
             years = (
                 model_admin.get_queryset(request)
                 .filter(**{f"{date_field}__isnull": False})
-                .annotate(year=ExtractYear(date_field))
+                .annotate(year=DateYear(date_field))  # native on SQLite, unlike ExtractYear
                 .values_list("year", flat=True)
                 .distinct()
                 .order_by("-year")
@@ -232,10 +233,21 @@ class BasePartAdmin(BaseRecordAdmin):
     actions = ["delete_selected"]
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and (obj is None or may_change_part(request.user, obj))
+        return super().has_change_permission(request, obj) and (obj is None or self.may_change_stored(request, obj))
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and (obj is None or may_change_part(request.user, obj))
+        return super().has_delete_permission(request, obj) and (obj is None or self.may_change_stored(request, obj))
+
+    def may_change_stored(self, request, part) -> bool:
+        """may_change_part, asked once per part while a page is read: Django asks again for each
+        button and field of the change page, and each answer reads the part and its parents."""
+        if request.method not in ("GET", "HEAD"):
+            return may_change_part(request.user, part)
+        answers = request.__dict__.setdefault("_may_change_part", {})
+        key = (part._meta.label, part.pk)
+        if key not in answers:
+            answers[key] = may_change_part(request.user, part)
+        return answers[key]
 
     def get_form(self, request, obj=None, **kwargs):
         form_class = super().get_form(request, obj, **kwargs)
@@ -301,3 +313,98 @@ class PartInline:
                     raise ValidationError(problems)
 
         return PartFormSet
+
+
+# -- Inlines of many parts ----------------------------------------------------------------------
+
+
+class KnownChoicesMixin:
+    """An autocomplete widget that labels the records already chosen from objects the form holds
+    (fetched with the inline's rows, ShownPartsInline) instead of one query per form. A value
+    it does not know (a POST re-shown with errors) falls back to Django's query."""
+
+    known: dict[str, str] = {}
+
+    def optgroups(self, name, value, attr=None):
+        chosen = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if not chosen or not set(chosen) <= self.known.keys():
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for key, label in self.known.items():
+            if key in chosen:
+                options.append(self.create_option(name, key, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class KnownChoicesSelect(KnownChoicesMixin, AutocompleteSelect):
+    pass
+
+
+class KnownChoicesSelectMultiple(KnownChoicesMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class ShownPartsInline:
+    """Mixed into an inline whose record may have hundreds of parts (a source's excerpts): the
+    form shows the first `shown_parts` (in the inline's `ordering`, which must end on the primary
+    key so the same rows come back on save) and links to the paged list of all of them; the
+    autocomplete fields' records come with the rows (select_related / prefetch_related), so the
+    page runs the same few queries whatever the number of parts."""
+
+    shown_parts = 10
+    template = "admin/edit_inline/stacked_shown_parts.html"
+
+    def get_queryset(self, request):
+        fields = [self.model._meta.get_field(name) for name in self.get_autocomplete_fields(request)]
+        queryset = super().get_queryset(request)
+        queryset = queryset.select_related(*[field.name for field in fields if not field.many_to_many])
+        return queryset.prefetch_related(*[field.name for field in fields if field.many_to_many])
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", KnownChoicesSelect(db_field, self.admin_site, using=kwargs.get("using")))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            widget = KnownChoicesSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+            kwargs.setdefault("widget", widget)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset_class = super().get_formset(request, obj, **kwargs)
+        limit, names = self.shown_parts, list(self.get_autocomplete_fields(request))
+
+        class ShownPartsFormSet(formset_class):
+            def get_queryset(self):
+                if not hasattr(self, "_shown_parts"):
+                    self._shown_parts = super().get_queryset()[:limit]
+                return self._shown_parts
+
+            def _construct_form(self, i, **kwargs):
+                form = super()._construct_form(i, **kwargs)
+                if form.instance.pk is not None:
+                    for name in names:
+                        label_known_choices(form, name)
+                return form
+
+            def parts_not_shown(self) -> int:
+                shown = len(self.get_queryset())
+                return self.queryset.count() - shown if shown == limit else 0
+
+        return ShownPartsFormSet
+
+
+def label_known_choices(form, name: str) -> None:
+    """Tell field `name`'s autocomplete widget the records the form's instance already holds."""
+    if name not in form.fields:
+        return
+    widget = form.fields[name].widget
+    widget = getattr(widget, "widget", widget)  # inside Django's add/change links wrapper
+    if not isinstance(widget, KnownChoicesMixin):
+        return
+    value = getattr(form.instance, name)
+    records = value.all() if hasattr(value, "all") else [value] if value is not None else []
+    widget.known = {str(record.pk): str(record) for record in records}

@@ -1,30 +1,38 @@
-"""The admin's import pages on a shared server: each waiting file belongs to its uploader, a
-refused preview leaves nothing behind, a tampered confirm is a 400, and a preview of a big file
-stays small.
+"""The admin's import pages on a shared server, and the pages of import jobs.
 
-django-import-export keeps the uploaded file between the preview and "Confirm import" under a
-name that travels through the browser in a hidden field. Here the name starts with the
-uploader's user id (`<user id>-<random hex>`), so a confirm or cancel naming someone else's file
-is refused (403) and a name that is not one of ours is refused (400) before any storage is
-touched. The limits on what a file may hold are the readers' (dataio/limits.py).
+An upload waits in the private folder (dataio/storage.py) under a name that starts with its
+uploader's id, and becomes a job (dataio/models.py) that the task worker runs (dataio/jobs.py):
+the request never reads the file. The editor lands on the job's page, which shows its progress
+while it runs, then its result: counts, and the first rows of the diff and the first errors,
+paged. "Confirm" (only after a preview without errors) queues the write of the same file. Only a
+job's owner (or a superuser) sees, confirms or cancels it. The limits on what a file may hold
+are the readers' (dataio/limits.py).
+
+An export of more than DJANGO_EXPORT_JOB_ROWS rows is a job too: the export form's choices are
+queued, the worker writes the file, and the job's page links to it; a smaller export is the
+library's download, written in the request.
 """
 
 import logging
 
+from django.apps import apps
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from import_export.admin import ExportActionMixin, ImportExportMixin
 from import_export.forms import ImportForm
-from import_export.results import Result, RowResult
 
 from core.admin import BaseCuratedAdmin, BasePartAdmin, BaseRecordAdmin
 from dataio import formats
+from dataio.jobs import export_path, export_remove, job_cancel, job_check, job_enqueue, job_progress, save_upload
+from dataio.models import DataJob
 from dataio.storage import waiting_file_name, waiting_file_owner
 
 logger = logging.getLogger(__name__)
@@ -34,42 +42,9 @@ def counted(number: int, thing: str) -> str:
     return f"{number:,} {thing}{'' if number == 1 else 's'}"
 
 
-def preview_context(result: Result, *, rows_listed: int, errors_listed: int) -> dict:
-    """What the preview page lists, and what it only counts: never a skipped (unchanged or empty)
-    row one by one, at most `rows_listed` changed rows and about `errors_listed` errors."""
-    changed = [row for row in result.valid_rows() if row.import_type != RowResult.IMPORT_TYPE_SKIP]
-    invalid, listed_errors = [], 0
-    for row in result.invalid_rows:
-        if listed_errors >= errors_listed:
-            break
-        invalid.append(row)
-        listed_errors += row.error_count
-    row_errors = [(line, error) for line, errors in result.row_errors() for error in errors]
-    base_lines = [
-        line for error in result.base_errors for line in getattr(error.error, "lines", str(error.error).splitlines())
-    ]
-    all_errors = sum(row.error_count for row in result.invalid_rows) + len(row_errors) + len(base_lines)
-    listed_errors += min(len(row_errors), errors_listed) + min(len(base_lines), errors_listed)
-    skipped = result.totals[RowResult.IMPORT_TYPE_SKIP]
-    return {
-        "changed_rows": changed[:rows_listed],
-        "more_changed_rows": counted(len(changed) - rows_listed, "more new or updated row")
-        if len(changed) > rows_listed
-        else "",
-        "skipped_rows": counted(skipped, "row") + " unchanged or empty, not listed" if skipped else "",
-        "listed_invalid_rows": invalid,
-        "listed_row_errors": row_errors[:errors_listed],
-        "listed_base_errors": base_lines[:errors_listed],
-        "more_errors": counted(all_errors - listed_errors, "more error") if all_errors > listed_errors else "",
-    }
-
-
 class GuardedImportMixin:
-    """Mixed into the base admin before django-import-export's ImportExportModelAdmin."""
-
-    # A preview lists this many new or updated rows and about this many errors; it counts the rest.
-    preview_rows_listed = 1000
-    preview_errors_listed = 100
+    """Mixed into the base admin before django-import-export's ImportExportModelAdmin: an upload
+    becomes a background job (dataio/jobs.py) and the editor follows it on its job page."""
 
     def get_urls(self):
         opts = self.model._meta
@@ -88,108 +63,43 @@ class GuardedImportMixin:
         }
 
     def import_action(self, request, **kwargs):
-        upload = request.FILES.get("import_file")
-        if upload is not None:
-            upload.uploaded_by = request.user.pk  # write_to_tmp_storage names the waiting file after them
+        """A valid upload waits in the private folder and its preview is queued; anything else
+        is the library's page (the form, or the form with its errors)."""
+        if request.method != "POST":
+            return super().import_action(request, **kwargs)
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_import_form(request)
+        if not form.is_valid():
+            return super().import_action(request, **kwargs)
+        upload = form.cleaned_data["import_file"]
+        resource = self.choose_import_resource_class(form, request)
+        name = waiting_file_name(user_id=request.user.pk)
+        file_format = self.get_import_formats()[int(form.cleaned_data["format"])].__name__.lower()
         try:
-            response = super().import_action(request, **kwargs)
+            save_upload(upload, name=name, file_format=file_format)
         except ImproperlyConfigured as error:
-            # The folder the file would wait in is unsafe (import_storage.py): say so, keep nothing.
+            # The folder the file would wait in is unsafe (dataio/storage.py): say so, keep nothing.
             logger.error("Import upload refused: %s", error)
             self.message_user(request, f"The upload cannot be kept for its preview: {error}", messages.ERROR)
             return HttpResponseRedirect(self.import_url())
-        except BaseException:
-            self.discard_waiting_file(upload)
-            raise
-        context = getattr(response, "context_data", None) or {}
-        if "confirm_form" not in context:  # refused (unreadable file, errors): nothing to confirm
-            self.discard_waiting_file(upload)
-        if context.get("result") is not None:
-            context.update(
-                preview_context(
-                    context["result"], rows_listed=self.preview_rows_listed, errors_listed=self.preview_errors_listed
-                )
-            )
-        return response
-
-    def write_to_tmp_storage(self, import_file, input_format):
-        storage = self.get_tmp_storage_class()(
-            name=waiting_file_name(user_id=import_file.uploaded_by),
-            encoding=None if input_format.is_binary() else self.from_encoding,
-            read_mode=input_format.get_read_mode(),
-            **self.get_tmp_storage_class_kwargs(),
+        job = DataJob.objects.create(
+            owner=request.user,
+            model_label=self.model._meta.label_lower,
+            resource_path=f"{resource.__module__}.{resource.__qualname__}",
+            phase=DataJob.Phase.PREVIEW,
+            file_name=upload.name,
+            file_format=file_format,
+            waiting_file=name,
         )
-        storage.save(b"".join(import_file.chunks()))
-        import_file.waiting_storage = storage
-        return storage
+        job_enqueue(job)
+        return HttpResponseRedirect(reverse("admin:dataio_datajob_change", args=[job.pk]))
 
-    @staticmethod
-    def discard_waiting_file(upload) -> None:
-        storage = getattr(upload, "waiting_storage", None)
-        if storage is not None:
-            storage.remove()
-
-    @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
-        """The "Confirm import" step: import the waiting file its preview showed, if it is the user's."""
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        form = self.create_confirm_form(request)
-        refusal = self.confirm_refusal(request, form)
-        if refusal:
-            return self.refuse_import_request(request, *refusal)
-        input_format = self.get_import_formats()[int(form.cleaned_data["format"])](encoding=self.from_encoding)
-        storage = self.get_tmp_storage_class()(
-            name=form.cleaned_data["import_file_name"],
-            encoding=None if input_format.is_binary() else self.from_encoding,
-            read_mode=input_format.get_read_mode(),
-            **self.get_tmp_storage_class_kwargs(),
+        """The library's confirm step, replaced by the job page's Confirm (DataJobAdmin.confirm)."""
+        return self.refuse_import_request(
+            request, 400, "Imports are confirmed on their job page (Import or export jobs); upload the file again."
         )
-        try:
-            data = storage.read()
-        except FileNotFoundError:
-            data = None
-        except ImproperlyConfigured as error:  # the folder was made unsafe since the preview
-            logger.error("Import confirm refused: %s", error)
-            self.message_user(request, f"The uploaded file cannot be read safely: {error}", messages.ERROR)
-            return HttpResponseRedirect(self.import_url())
-        if data is None:
-            self.message_user(
-                request,
-                "The uploaded file is no longer waiting (it was imported, cancelled or removed as abandoned); "
-                "upload it again.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(self.import_url())
-        try:
-            dataset = input_format.create_dataset(data)
-        except Exception as error:  # the file changed format since its preview: a tampered form
-            storage.remove()
-            return self.refuse_import_request(
-                request, 400, f"The waiting file cannot be read in the format sent ({error})."
-            )
-        result = self.process_dataset(dataset, form, request, **kwargs)
-        storage.remove()
-        return self.process_result(result, request)
-
-    def confirm_refusal(self, request, form) -> tuple[int, str] | None:
-        """Why the confirm form may not be acted on, as (status, message); None if it may."""
-        if not form.is_valid():
-            fields = ", ".join(sorted(form.errors))
-            return 400, f"The confirm form arrived incomplete or altered ({fields}); upload the file again."
-        refusal = self.waiting_file_refusal(request, form.data.get("import_file_name", ""))
-        if refusal:
-            return refusal
-        if not self.is_choice(form.cleaned_data["format"], self.get_import_formats()):
-            return 400, f"Format {form.cleaned_data['format']!r} is not one of this page's import formats."
-        resource = form.cleaned_data.get("resource") or "0"
-        if not self.is_choice(resource, self.get_import_resource_classes(request)):
-            return 400, f"Resource {resource!r} is not one of this page's import resources."
-        return None
-
-    @staticmethod
-    def is_choice(value: str, choices: list) -> bool:
-        return value.isdigit() and int(value) < len(choices)
 
     def waiting_file_refusal(self, request, name: str) -> tuple[int, str] | None:
         owner = waiting_file_owner(name)
@@ -203,7 +113,7 @@ class GuardedImportMixin:
         return None
 
     def cancel_import(self, request):
-        """Drop the uploaded file of an abandoned preview."""
+        """Drop a waiting upload by name (the job page's Cancel does this for a job)."""
         if request.method != "POST" or not self.has_import_permission(request):
             raise PermissionDenied
         name = request.POST.get("import_file_name", "")
@@ -242,39 +152,45 @@ class SizeLimitedImportForm(ImportForm):
         return upload
 
 
-class FilesAdminMixin(GuardedImportMixin, ExportActionMixin, ImportExportMixin):
+class ExportJobMixin:
+    """Mixed in before django-import-export's export mixins: a large export becomes a job."""
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        """Every export the library writes passes here (the list's Export button and its action)."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        if queryset.count() <= settings.EXPORT_JOB_ROWS:
+            return super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        resource = self.choose_export_resource_class(export_form, request)
+        picked = export_form is not None and "export_items" in export_form.changed_data
+        job = DataJob.objects.create(
+            owner=request.user,
+            model_label=self.model._meta.label_lower,
+            resource_path=f"{resource.__module__}.{resource.__qualname__}",
+            phase=DataJob.Phase.EXPORT,
+            file_name=self.get_export_filename(request, queryset, file_format),
+            file_format=type(file_format).__name__.lower(),
+            export_options={
+                "query": request.GET.urlencode(),  # the list's filters and search
+                "items": export_form.cleaned_data["export_items"] if picked else None,
+                "fields": self.get_export_resource_fields_from_form(export_form) or [],
+            },
+        )
+        job_enqueue(job)
+        return HttpResponseRedirect(reverse("admin:dataio_datajob_change", args=[job.pk]))
+
+
+class FilesAdminMixin(GuardedImportMixin, ExportJobMixin, ExportActionMixin, ImportExportMixin):
     """Import and export on an admin, each behind its own permission, uploads guarded as
-    GuardedImportMixin says."""
+    GuardedImportMixin says, large exports run as jobs as ExportJobMixin says."""
 
     import_form_class = SizeLimitedImportForm
     # CSV, XLSX and JSON, exported formula-safe (dataio/formats.py).
     import_formats = export_formats = formats.FORMATS
     import_template_name = "admin/dataio/import.html"
 
-    def add_data_read_fail_error_to_form(self, form, error):
-        if isinstance(error, UnicodeDecodeError):
-            form.add_error(
-                "import_file",
-                "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”, or upload the .xlsx file itself.",
-            )
-        elif isinstance(error, formats.UnreadableFile):
-            form.add_error("import_file", str(error))
-        else:
-            super().add_data_read_fail_error_to_form(form, error)
-
     def get_import_context_data(self, **kwargs):
         return {**super().get_import_context_data(**kwargs), "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB}
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            self.message_user(
-                request,
-                "Nothing was imported: the file no longer validates against the data. Upload it again to see why.",
-                messages.ERROR,
-            )
-            opts = self.model._meta
-            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
-        return super().process_result(result, request)
 
 
 # The admins the apps register: core's base admins (history, workflow, parts) with files in and out.
@@ -290,3 +206,155 @@ class CuratedAdmin(FilesAdminMixin, BaseCuratedAdmin):
 
 class PartAdmin(FilesAdminMixin, BasePartAdmin):
     pass
+
+
+# -- the jobs' pages ---------------------------------------------------------------------------
+
+PAGE_ROWS = 25  # diff rows or errors on one page of a job's result
+
+
+@admin.register(DataJob)
+class DataJobAdmin(admin.ModelAdmin):
+    """ "Import or export jobs": each editor's own, newest first; a job's page instead of a form."""
+
+    list_display = ["__str__", "model_label", "state", "created_at", "finished_at"]
+    list_filter = ["state", "phase"]
+
+    def get_queryset(self, request):
+        jobs_shown = super().get_queryset(request)
+        return jobs_shown if request.user.is_superuser else jobs_shown.filter(owner=request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and (obj is None or self.is_theirs(request, obj))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @staticmethod
+    def is_theirs(request, job: DataJob) -> bool:
+        return request.user.is_superuser or job.owner_id == request.user.pk
+
+    def get_urls(self):
+        def named(route, view, name):
+            return path(route, self.admin_site.admin_view(view), name=f"dataio_datajob_{name}")
+
+        return [
+            named("<int:job_id>/status/", self.status_view, "status"),
+            named("<int:job_id>/cancel/", self.cancel_view, "cancel"),
+            named("<int:job_id>/confirm/", self.confirm_view, "confirm"),
+            named("<int:job_id>/download/", self.download_view, "download"),
+            *super().get_urls(),
+        ]
+
+    def own_job(self, request, job_id) -> DataJob:
+        """The job, checked for a dead worker; someone else's job is not found (404)."""
+        job = get_object_or_404(DataJob, pk=job_id)
+        if not self.is_theirs(request, job):
+            raise Http404("No such job.")
+        return job_check(job)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.own_job(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": str(job),
+            "opts": self.model._meta,
+            "job": job,
+            "progress": self.progress_of(job),
+            "status_url": reverse("admin:dataio_datajob_status", args=[job.pk]),
+            **self.result_pages(request, job),
+        }
+        return TemplateResponse(request, "admin/dataio/job.html", context)
+
+    @staticmethod
+    def progress_of(job: DataJob) -> dict:
+        counters = job_progress(job)
+        writing = job.phase == DataJob.Phase.EXPORT or (job.phase == DataJob.Phase.WRITE and job.finished)
+        done = counters["written"] if writing else counters["checked"]
+        return {**counters, "done": done, "max": max(counters["total"], 1)}
+
+    @staticmethod
+    def result_pages(request, job: DataJob) -> dict:
+        rows = Paginator(job.first_rows, PAGE_ROWS).get_page(request.GET.get("rows"))
+        errors = Paginator(job.first_errors, PAGE_ROWS).get_page(request.GET.get("errors"))
+        listed = len(job.first_rows)
+        kept_errors = sum(error.get("count", 1) for error in job.first_errors)
+        return {
+            "rows_page": rows,
+            "errors_page": errors,
+            "invalid_rows": [error for error in errors if error["kind"] == "invalid"],
+            "error_lines": [error for error in errors if error["kind"] != "invalid"],
+            "more_changed_rows": counted(job.new + job.changed - listed, "more new or updated row")
+            if job.new + job.changed > listed
+            else "",
+            "skipped_rows": counted(job.unchanged, "row") + " unchanged or empty, not listed" if job.unchanged else "",
+            "more_errors": counted(job.errors - kept_errors, "more error") if job.errors > kept_errors else "",
+        }
+
+    def status_view(self, request, job_id):
+        """What the job page's script polls (static/dataio/job_progress.js)."""
+        job = self.own_job(request, job_id)
+        return JsonResponse({"state": job.state, "finished": job.finished, **self.progress_of(job)})
+
+    def download_view(self, request, job_id):
+        """A finished export's file, to its owner (or a superuser) who may still export such records."""
+        job = self.own_job(request, job_id)
+        if not job.downloadable:
+            raise Http404("This job has no file to download.")
+        model_admin = self.admin_site.get_model_admin(apps.get_model(job.model_label))
+        if not model_admin.has_export_permission(request):
+            raise PermissionDenied
+        try:
+            handle = export_path(job).open("rb")
+        except FileNotFoundError:
+            export_remove(job)  # removed from the folder by hand: the page stops offering it
+            raise Http404("The exported file is no longer kept; export again.") from None
+        content_type = formats.FORMAT_NAMES[job.file_format]().get_content_type()
+        return FileResponse(handle, as_attachment=True, filename=job.file_name, content_type=content_type)
+
+    @method_decorator(require_POST)
+    def cancel_view(self, request, job_id):
+        job = self.own_job(request, job_id)
+        self.message_user(request, job_cancel(job), messages.INFO)
+        if job.state == DataJob.State.CANCELLED:
+            app_label, model_name = job.model_label.split(".")
+            return HttpResponseRedirect(reverse(f"admin:{app_label}_{model_name}_changelist"))
+        return HttpResponseRedirect(reverse("admin:dataio_datajob_change", args=[job.pk]))
+
+    @method_decorator(require_POST)
+    def confirm_view(self, request, job_id):
+        """Queue the write of a previewed file: only a preview that completed without errors."""
+        job = self.own_job(request, job_id)
+        model_admin = self.admin_site.get_model_admin(apps.get_model(job.model_label))
+        if not model_admin.has_import_permission(request):
+            raise PermissionDenied
+        if not job.confirmable:
+            self.message_user(
+                request,
+                "The uploaded file is no longer waiting (it was imported, cancelled or removed as abandoned), "
+                "or its preview found errors; upload it again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:dataio_datajob_change", args=[job.pk]))
+        write = DataJob.objects.create(
+            owner=job.owner,
+            model_label=job.model_label,
+            resource_path=job.resource_path,
+            phase=DataJob.Phase.WRITE,
+            file_name=job.file_name,
+            file_format=job.file_format,
+            waiting_file=job.waiting_file,
+            previewed=job,
+        )
+        DataJob.objects.filter(pk=job.pk).update(waiting_file="")  # the file is the write's now
+        job_enqueue(write)
+        return HttpResponseRedirect(reverse("admin:dataio_datajob_change", args=[write.pk]))

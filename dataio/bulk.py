@@ -66,7 +66,7 @@ class RowWriter:
     def __init__(self, model: type[models.Model], *, user, name: str):
         self.user, self.reason = user, history_reason(name)
 
-    def add(self, instance: models.Model, *, new: bool, related: dict) -> None:
+    def add(self, instance: models.Model, *, new: bool, related: dict, number: int = 0) -> None:
         instance._history_user = self.user  # django-simple-history's per-instance user and reason
         instance._change_reason = self.reason
         with transaction.atomic():
@@ -77,6 +77,9 @@ class RowWriter:
     def finish(self) -> None:
         """Nothing waits: every row was written as it came."""
 
+    def created_rows(self) -> list:
+        return []  # a row's refusal was reported with the row
+
 
 class BulkWriter:
     """Keeps the rows and writes them at the end: new records in dependency order, changed
@@ -86,9 +89,16 @@ class BulkWriter:
         self.model, self.user, self.reason = model, user, history_reason(name)
         self.created: list[models.Model] = []
         self.updated: list[models.Model] = []
+        self.created_numbers: list[int] = []  # the file's row of each new record
 
-    def add(self, instance: models.Model, *, new: bool, related: dict) -> None:
+    def add(self, instance: models.Model, *, new: bool, related: dict, number: int = 0) -> None:
         (self.created if new else self.updated).append(instance)
+        if new:
+            self.created_numbers.append(number)
+
+    def created_rows(self) -> list[tuple[int, models.Model]]:
+        """The new records, each with its row: where to look when another import made one first."""
+        return list(zip(self.created_numbers, self.created, strict=True))
 
     def finish(self) -> None:
         now = timezone.now()
@@ -97,7 +107,8 @@ class BulkWriter:
                 publication_stamp(instance, when=now)
         self.create_in_order(now=now)
         concrete = self.model._meta.concrete_fields
-        update_fields = [f.name for f in concrete if not f.primary_key and f.name != "created_at"]
+        # A generated column (a partial date's sort key) is the database's to write.
+        update_fields = [f.name for f in concrete if not f.primary_key and not f.generated and f.name != "created_at"]
         for instance in self.updated:
             if hasattr(instance, "updated_at"):
                 instance.updated_at = now
@@ -131,7 +142,8 @@ def write_history(model: type[models.Model], batch: list, history_type: str, *, 
     historical = model.history.model
     connection = connections[model._default_manager.db]
     quote = connection.ops.quote_name
-    copied = [f for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
+    # Generated columns (sort keys) are computed by the history table itself.
+    copied = [f for f in historical._meta.concrete_fields if not f.name.startswith("history_") and not f.generated]
     source_columns = [model._meta.get_field(f.name).column for f in copied]
     target_columns = [f.column for f in copied] + [
         "history_date",

@@ -10,7 +10,8 @@ from django.core.management.base import CommandError
 from django.utils.module_loading import import_string
 
 from dataio.formats import FORMAT_NAMES
-from dataio.resources import CuratedResource
+from dataio.progress import import_progress
+from dataio.resources import CuratedResource, ImportReport, import_dataset
 
 
 def resource_class(name: str) -> type[CuratedResource]:
@@ -41,3 +42,11 @@ def format_class(name: str):
         return FORMAT_NAMES[name.lower()]
     except KeyError:
         raise CommandError(f"Unknown format {name!r}: use one of {', '.join(FORMAT_NAMES)}.") from None
+
+
+def import_with_progress(resource: CuratedResource, dataset, *, name: str, stream, **options) -> ImportReport:
+    """`import_dataset` with its progress on `stream`: a bar on a terminal, a line at every
+    tenth of the file otherwise (dataio/progress.py). The command prints counts and problems,
+    never a diff, so the result keeps no rows (`rows_kept=0`)."""
+    with import_progress(name=name, stream=stream) as progress:
+        return import_dataset(resource, dataset, name=name, progress=progress, rows_kept=0, **options)

@@ -16,6 +16,8 @@ END = "<!-- data-dictionary:end -->"
 
 
 def _values(field, model_field) -> str:
+    if getattr(field, "values_help", ""):  # a column that is not a model field's plain value
+        return field.values_help
     if isinstance(field, PartialDateField):
         return "`YYYY`, `YYYY-MM` or `YYYY-MM-DD` (the precision follows from the form)"
     if isinstance(field.widget, SlugManyToManyWidget):
@@ -52,7 +54,8 @@ def _file_section(name: str, resource) -> list[str]:
     required = set(resource.required_columns())
     for field in resource.get_export_fields():
         model_field = _model_field(model, field.attribute)
-        meaning = str(getattr(model_field, "help_text", "") or getattr(model_field, "verbose_name", field.column_name))
+        meaning = getattr(field, "help_text", "") or getattr(model_field, "help_text", "")
+        meaning = str(meaning or getattr(model_field, "verbose_name", field.column_name))
         status = "export only" if field.readonly else ("yes" if field.column_name in required else "")
         meaning = meaning.replace("|", "\\|")
         lines.append(f"| `{field.column_name}` | {meaning} | {_values(field, model_field)} | {status} |")

@@ -17,7 +17,7 @@ from decimal import Decimal
 import tablib
 from import_export.formats import base_formats
 
-from dataio.limits import ImportLimits, UnreadableFile, check_csv, check_xlsx, object_counter
+from dataio.limits import ImportLimits, UnreadableFile, check_csv, check_xlsx, csv_lines, object_counter
 
 # An archived article is one cell of sources.csv; the csv module's default limit of 131,072
 # characters per cell would refuse a long one. `ImportLimits.cell_chars` bounds cells instead.
@@ -64,7 +64,7 @@ class CSV(SafeExportMixin, base_formats.CSV):
     def create_dataset(self, in_stream, **kwargs):
         text = decode(in_stream, self.encoding)
         check_csv(text, ImportLimits.from_settings())
-        return super().create_dataset(text, **kwargs)
+        return super().create_dataset(csv_lines(text), **kwargs)  # not a copy of the text
 
 
 class JSON(SafeExportMixin, base_formats.JSON):

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from import_export import fields, resources, widgets
-from import_export.results import Result, RowResult
+from import_export.results import InvalidRow, Result, RowResult
 
 from core.editorial import EditorialState, can_publish, needs_reviewer
 from core.partial_dates import DatePrecision, format_partial_date_iso, parse_partial_date
@@ -37,6 +37,7 @@ from core.parts import (
 )
 from dataio.bulk import BulkWriter, RowWriter, SlugLookup, check_field_value, chunks
 from dataio.formats import FORMAT_NAMES, NumberText, UnreadableFile, decode, json_records, unneutralise
+from dataio.limits import ERRORS_LISTED
 
 LIST_SEPARATOR = "|"
 
@@ -239,6 +240,29 @@ class PublicationRefused(ValueError):
         super().__init__("\n".join(lines))
 
 
+class CountedResult(Result):
+    """The library's result of an import, holding at most about `ERRORS_LISTED` problems: once a
+    row fails nothing will be written, so later rows are only counted (totals, and the problems
+    past the listed ones in `errors_left_off`), never kept."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.errors_left_off = 0
+        self.error_lines_kept = 0
+
+    def row_errors(self):
+        # The library numbers crashed rows by their place in `rows`, which no longer holds every row.
+        return [(row.number, row.errors) for row in self.error_rows]
+
+
+def error_lines(row_result: RowResult) -> int:
+    """How many problems a row has, one message each (as `describe_errors` lists them)."""
+    lines = len(row_result.errors)
+    if row_result.validation_error is not None:
+        lines += sum(len(messages) for messages in InvalidRow(0, row_result.validation_error, ()).error_dict.values())
+    return lines
+
+
 class CuratedResource(resources.ModelResource):
     """Base for every resource: keyed by natural key, strict, skipping unchanged rows.
 
@@ -260,6 +284,19 @@ class CuratedResource(resources.ModelResource):
         """What is wrong with the files a seed file's rows refer to, once the rows are imported
         (none here; sources check their archived texts)."""
         return []
+
+    # The folder a seed file is read from (load_seeds sets it), for a column that names a file
+    # beside it; None for the admin's and the command line's imports, which have only the file.
+    seed_directory: Path | None = None
+
+    def seed_file_contents(self) -> list[tuple[str, str]]:
+        """(file name, text) of the files beside a seed file that its rows name, for export_seeds
+        to write (none here; sources name their archived texts and web pages)."""
+        return []
+
+    @classmethod
+    def get_result_class(cls):
+        return CountedResult
 
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
@@ -366,7 +403,8 @@ def row_label(number: int, *, lines: bool = True) -> str:
 
 
 def describe_errors(resource: CuratedResource, result: Result, *, name: str, lines: bool = True) -> list[str]:
-    """Turn an import result's errors into one plain line per problem, naming row and column."""
+    """Turn an import result's errors into one plain line per problem, naming row and column: the
+    first `ERRORS_LISTED`, then one line counting the rest."""
     problems = [
         f"{name}: {line}" for error in result.base_errors for line in getattr(error.error, "lines", [str(error.error)])
     ]
@@ -382,6 +420,9 @@ def describe_errors(resource: CuratedResource, result: Result, *, name: str, lin
             for message in messages:
                 prefix = f"{name}, {row_label(invalid.number, lines=lines)}"
                 problems.append(f"{prefix}, {where}: {message}" if where else f"{prefix}: {message}")
+    left_off = max(len(problems) - ERRORS_LISTED, 0) + getattr(result, "errors_left_off", 0)
+    if left_off:
+        problems[ERRORS_LISTED:] = [f"{name}: … and {left_off:,} more error{'s' if left_off != 1 else ''}"]
     return problems
 
 
@@ -402,7 +443,7 @@ class ImportPlan:
     many_to_many: list[fields.Field]
     tracked: list[str]  # the attributes compared to tell an unchanged row
     snapshots: bool  # keep each stored record's state before the row, for the preview's diff
-    seen: dict[tuple, int] = field(default_factory=dict)
+    seen: dict = field(default_factory=dict)  # key (or its one value) -> row number
     watch: PublishedParentsWatch | None = None  # None: the publishing rules are checked later
 
     @classmethod
@@ -529,9 +570,13 @@ def row_key(plan: ImportPlan, *, row: dict, number: int, errors: dict) -> tuple:
             errors[plan.key_fields[0].attribute] = ValidationError("a key column is empty")
         # Otherwise a new record, whose key the model may make (an excerpt's clean() does).
         return key
-    if not errors and key in plan.seen:
-        errors[plan.key_fields[0].attribute] = ValidationError(f"the same record is already on row {plan.seen[key]}")
-    plan.seen.setdefault(key, number)
+    # A one-column key is remembered as its value alone: a tuple per row costs 56 bytes more.
+    seen_as = key[0] if len(key) == 1 else key
+    if not errors and seen_as in plan.seen:
+        errors[plan.key_fields[0].attribute] = ValidationError(
+            f"the same record is already on row {plan.seen[seen_as]}"
+        )
+    plan.seen.setdefault(seen_as, number)
     return key
 
 
@@ -634,6 +679,7 @@ class ImportOptions:
     defer_publication_check: bool = False
     retain_instances: bool = False
     progress: Callable[[int, int], None] | None = None
+    rows_kept: int | None = None
 
 
 def import_dataset(
@@ -648,6 +694,7 @@ def import_dataset(
     defer_publication_check: bool = False,
     retain_instances: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    rows_kept: int | None = None,
 ) -> ImportReport:
     """Run an import: every entry point (the admin's preview and confirm, `manage.py import`,
     `load_seeds`, a background job) calls this. All or nothing: the file is written only if
@@ -657,7 +704,9 @@ def import_dataset(
     records, and is recorded in the history with the file's `name`. `defer_publication_check`
     leaves the publishing rules to the caller (load_seeds checks them once all files are in).
     `progress(rows done, rows in all)` is called after each row. `lines=False` leaves
-    spreadsheet line numbers out of the messages (for JSON files)."""
+    spreadsheet line numbers out of the messages (for JSON files). `rows_kept` keeps (and diffs)
+    only that many new or changed rows in the result, counting the rest: a background job shows
+    no more, and 100,000 kept diffs would take hundreds of megabytes."""
     options = ImportOptions(
         name=name,
         user=user,
@@ -666,6 +715,7 @@ def import_dataset(
         defer_publication_check=defer_publication_check,
         retain_instances=retain_instances,
         progress=progress,
+        rows_kept=rows_kept,
     )
     result = resource.get_result_class()()
     result.diff_headers = resource.get_diff_headers()
@@ -702,12 +752,14 @@ def run_rows(resource: CuratedResource, dataset: tablib.Dataset, *, result: Resu
     clean = True  # no row failed so far (kept here: the result's own test walks every row)
     for number, values in enumerate(dataset, 1):
         row = dict(zip(dataset.headers, values, strict=True))
+        listed = options.rows_kept is None
         try:
             row_plan = plan_row(plan, number=number, row=row)
             row_result = row_result_for(resource, row_plan, retain=options.retain_instances)
+            listed = listed or (row_plan.writes and len(result.rows) < options.rows_kept)
             if row_plan.writes and clean:
-                writer.add(row_plan.instance, new=row_plan.stored is None, related=row_plan.related)
-                if plan.snapshots:
+                writer.add(row_plan.instance, new=row_plan.stored is None, related=row_plan.related, number=number)
+                if plan.snapshots and listed:
                     add_diff(resource, row_result, row_plan)
                 if getattr(row_plan.instance, "editorial_state", None) == EditorialState.PUBLISHED:
                     published.append((number, row_plan.instance))
@@ -717,13 +769,20 @@ def run_rows(resource: CuratedResource, dataset: tablib.Dataset, *, result: Resu
             row_result = resource.get_row_result_class()()
             row_result.import_type = RowResult.IMPORT_TYPE_ERROR
             row_result.errors.append(resource.get_error_result_class()(error, row=row, number=number))
-        record_row(result, row_result, number=number, row=row)
+        record_row(result, row_result, number=number, row=row, keep=clean and listed)
         clean = clean and not row_result.errors and row_result.validation_error is None
         if options.progress is not None:
             options.progress(number, total)
     if not clean:
         return
-    writer.finish()
+    try:
+        with transaction.atomic():  # a savepoint: after a refusal the import's transaction goes on
+            writer.finish()
+    except IntegrityError as error:
+        if options.raise_errors:
+            raise
+        record_conflicts(resource, result, writer=writer, key_fields=plan.key_fields, error=error)
+        return
     if watch is not None:
         problems = [
             f"{row_label(number)}: Cannot publish the {instance._meta.verbose_name} “{instance}”: {problem}"
@@ -735,13 +794,46 @@ def run_rows(resource: CuratedResource, dataset: tablib.Dataset, *, result: Resu
             resource.handle_import_error(result, PublicationRefused(problems), options.raise_errors)
 
 
-def record_row(result: Result, row_result: RowResult, *, number: int, row: dict) -> None:
+def record_conflicts(resource: CuratedResource, result: CountedResult, *, writer, key_fields: list, error) -> None:
+    """Another import committed records this file creates (two editors importing overlapping files
+    at once): one line per such row, naming it and its key, instead of the database's traceback."""
+    model = resource._meta.model
+    noun = model._meta.verbose_name
+    found = 0
+    for number, instance in writer.created_rows():
+        key = {f.attribute: getattr(instance, f.attribute) for f in key_fields}
+        if not model._default_manager.filter(**key).exists():
+            continue
+        found += 1
+        named = ", ".join(str(value) for value in key.values())
+        message = (
+            f'another import created the {noun} "{named}" while this file was being imported; '
+            "nothing was written: import the file again to update it"
+        )
+        row_result = resource.get_row_result_class()()
+        row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+        row_result.validation_error = ValidationError({key_fields[0].attribute: ValidationError(message)})
+        record_row(result, row_result, number=number, row={}, keep=False)
+    if not found:  # some other constraint: its first line says which
+        refusal = ValueError(f"the database refused the file ({str(error).splitlines()[0]}); nothing was written")
+        resource.handle_import_error(result, refusal, False)
+
+
+def record_row(result: CountedResult, row_result: RowResult, *, number: int, row: dict, keep: bool) -> None:
+    """Count the row; keep it while the file is clean (the preview shows it, the admin logs it),
+    and a failing row while fewer than `ERRORS_LISTED` problems are kept; only count the rest."""
     result.increment_row_result_total(row_result)
+    lines = error_lines(row_result)
+    if lines and result.error_lines_kept >= ERRORS_LISTED:
+        result.errors_left_off += lines
+        return
+    result.error_lines_kept += lines
     if row_result.errors:
         result.append_error_row(number, row, row_result.errors)
     elif row_result.validation_error is not None:
         result.append_invalid_row(number, row, row_result.validation_error)
-    result.append_row_result(row_result)
+    if keep or lines:
+        result.append_row_result(row_result)
 
 
 def file_format_of(path: Path, given: str = "") -> str:

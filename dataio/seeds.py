@@ -38,6 +38,12 @@ SEED_FILE_MODELS = [
 ]
 
 
+def plain_file_name(name: str) -> bool:
+    """Whether `name` names a file in the seed folder itself (no folder part, no way out of it):
+    the only files a row may name beside the CSV files, read by load_seeds, written by export_seeds."""
+    return bool(name) and name == Path(name).name and name not in (".", "..") and not {"\\", "\0"} & set(name)
+
+
 def seed_files() -> list[tuple[str, type[CuratedResource]]]:
     """(file name, resource class) of every seed file, in loading order."""
     return [(name, command_line.resource_class(label)) for name, label in SEED_FILE_MODELS]
@@ -177,6 +183,7 @@ def _import_seed_files(directory: Path) -> tuple[list[ImportReport], dict[str, l
         # Deals and companies are published before the excerpts backing them are loaded,
         # so their publishing rules are checked once everything is in.
         resource = resource_class()
+        resource.seed_directory = directory  # a column may name a file beside this one (a source's web page)
         report = import_dataset(resource, dataset, name=name, defer_publication_check=True)
         if not report.errors:
             report.errors.extend(resource.seed_file_problems(dataset, directory=directory, name=name))
@@ -208,10 +215,14 @@ def load_seeds(*, directory: Path, dry_run: bool = False, overwrite: bool = Fals
 
 
 def export_seeds(*, directory: Path) -> list[str]:
-    """Write every seed file from the database, in the format the admin exports."""
-    written = []
+    """Write every seed file from the database, in the format the admin exports, and beside them
+    every file their rows name (the sources' archived texts and web pages): all that load_seeds
+    needs to rebuild the database in an empty one. Returns a line per file written, and a line
+    starting "Not written" for a file a row names that cannot be written (see `_write_named_files`)."""
+    written, named = [], []
     for name, resource_class in seed_files():
-        dataset = resource_class().export()
+        resource = resource_class()
+        dataset = resource.export()
         # The admin's CSV format (formula-safe); "\n" line ends keep the files diff-friendly in
         # git, and the csv module still quotes any cell holding a newline, a comma or a quote.
         # The csv module quotes a cell holding a character of the line end, so a bare CR (not
@@ -221,4 +232,32 @@ def export_seeds(*, directory: Path) -> list[str]:
         text = formats.CSV().export_data(dataset, lineterminator="\n", quoting=quoting)
         (directory / name).write_text(text, encoding="utf-8")
         written.append(f"{name}: {len(dataset)} rows")
-    return written
+        named += [(name, file_name, content) for file_name, content in resource.seed_file_contents()]
+    return written + _write_named_files(directory, named)
+
+
+def _write_named_files(directory: Path, named: list[tuple[str, str, str]]) -> list[str]:
+    """Write each (seed file, file name, text) byte for byte (no line end translated), unless the
+    name would leave the folder or overwrite a seed file, or two rows give one name different
+    texts: such a file is reported, not written, and load_seeds will name the row that needs it."""
+    lines, texts = [], {}
+    reserved = {name for name, _ in SEED_FILE_MODELS}
+    for seed_file, file_name, text in named:
+        problem = ""
+        if not plain_file_name(file_name) or file_name in reserved:
+            problem = "is not a plain file name beside the seed files"
+        elif texts.get(file_name, text) != text:
+            problem = "is named by another row with a different text"
+        if problem:
+            lines.append(f'Not written: "{file_name}" (named in {seed_file}) {problem}.')
+            continue
+        texts[file_name] = text
+    count = 0
+    for file_name, text in texts.items():
+        try:
+            (directory / file_name).write_text(text, encoding="utf-8", newline="")
+        except OSError as error:  # a name too long for the file system, say
+            lines.append(f'Not written: "{file_name}": {error.strerror}.')
+        else:
+            count += 1
+    return [f"{count} archived files named by their rows (texts and web pages)", *lines]

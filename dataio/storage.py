@@ -1,4 +1,4 @@
-"""Where an uploaded import file waits between the preview and the confirm (or cancel)."""
+"""Where an uploaded import file waits for its jobs: the preview, then the confirm (or cancel)."""
 
 import os
 import re
@@ -62,6 +62,12 @@ class PrivateFolderStorage(BaseStorage):
             self.path, mode, encoding=None if mode == "wb" else self.encoding, newline=None if mode == "wb" else ""
         ) as handle:
             handle.write(data)
+
+    def save_upload(self, upload) -> None:
+        """Write an uploaded file chunk by chunk, as it came (a job reads it later)."""
+        with open(self.path, "wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
 
     def read(self):
         binary = "b" in self.read_mode

@@ -56,13 +56,20 @@ INSTALLED_APPS = [
     "sources",
     "public",
     "ingest",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database that cannot be reached: the site's 503 page with Retry-After, not a 500.
+    "evtracker.unavailable.DatabaseUnavailableMiddleware",
     # Content-Security-Policy on every page: the strict public policy, or the admin's (see below).
     "evtracker.security.SiteCSPMiddleware",
+    # Public pages from the page cache, and 304s: after the https redirect and the security
+    # headers (added to every response), before the session is loaded (a cached page touches none).
+    "public.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,6 +109,17 @@ except ValueError as error:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A persistent connection buys nothing for a local file and keeps it locked between requests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Several processes (web workers, the job worker, the command line) share the file. WAL lets
+    # readers go on while one writer writes; IMMEDIATE takes the write lock when a transaction
+    # starts, so a writer waits its turn (up to the timeout, in seconds) instead of failing with
+    # "database is locked" halfway through. README, "SQLite or PostgreSQL".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("DJANGO_SQLITE_TIMEOUT", 60),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -145,14 +163,27 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
-# Uploads over this size are refused before they are read.
-IMPORT_MAX_UPLOAD_MB = env_int("DJANGO_IMPORT_MAX_UPLOAD_MB", 10)
+# Uploads over this size are refused as they stream in (dataio/uploads.py): nothing past the
+# limit is kept. 25 MB takes 100,000 deals (about 20 MB of CSV), the row limit below.
+IMPORT_MAX_UPLOAD_MB = env_int("DJANGO_IMPORT_MAX_UPLOAD_MB", 25)
+FILE_UPLOAD_HANDLERS = [
+    "dataio.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Django's defaults, spelled out: a file over 2.5 MB waits in a temporary file, not in memory;
+# a request's other fields (forms, never files) may hold 2.5 MB in all.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # What one import file may hold, on every path (admin, `manage.py import`, `load_seeds`), checked
 # before it is read into a dataset (dataio/limits.py): a small file must not be able to
 # ask for hours of work or gigabytes of memory. The defaults fit a 100,000-row import.
 IMPORT_MAX_ROWS = env_int("DJANGO_IMPORT_MAX_ROWS", 100_000)
 IMPORT_MAX_CELL_CHARS = env_int("DJANGO_IMPORT_MAX_CELL_CHARS", 500_000)  # a book-length article
-IMPORT_MAX_UNPACKED_MB = env_int("DJANGO_IMPORT_MAX_UNPACKED_MB", 200)  # an XLSX unpacked; any file's text
+# An XLSX unpacked; any file's text. A CSV's text is held about three times over while it is read
+# (the file, its text, its cells): 95 MB peaked at 366 MB, 190 MB at 652 MB (bound: 500 MB); a
+# 100,000-deal XLSX unpacks to about 90 MB.
+IMPORT_MAX_UNPACKED_MB = env_int("DJANGO_IMPORT_MAX_UNPACKED_MB", 100)
 for _name, _value in [
     ("DJANGO_IMPORT_MAX_UPLOAD_MB", IMPORT_MAX_UPLOAD_MB),
     ("DJANGO_IMPORT_MAX_ROWS", IMPORT_MAX_ROWS),
@@ -166,6 +197,9 @@ for _name, _value in [
 # database); "media": the default file storage (shared when that is shared).
 IMPORT_TMP_STORAGE = env_str("DJANGO_IMPORT_TMP_STORAGE", "folder")
 IMPORT_TMP_DIR = Path(env_str("DJANGO_IMPORT_TMP_DIR", str(Path(tempfile.gettempdir()) / "evtracker-imports")))
+# The table downloads are written here once per dataset version and served from the file
+# (public/downloads/files.py); empty (DJANGO_DOWNLOAD_CACHE_DIR=): built on every request.
+DOWNLOAD_CACHE_DIR = env_str("DJANGO_DOWNLOAD_CACHE_DIR", str(Path(tempfile.gettempdir()) / "evtracker-downloads"))
 IMPORT_EXPORT_TMP_STORAGE_CLASS = {
     "folder": "dataio.storage.PrivateFolderStorage",
     "cache": "import_export.tmp_storages.CacheStorage",
@@ -173,18 +207,54 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = {
 }.get(IMPORT_TMP_STORAGE)
 if IMPORT_EXPORT_TMP_STORAGE_CLASS is None:
     raise ImproperlyConfigured(f"DJANGO_IMPORT_TMP_STORAGE={IMPORT_TMP_STORAGE!r}: use folder, cache or media.")
+# Background jobs (README: "Background jobs"): django-tasks with its database backend, so the
+# queue is a table of the site's own database and `manage.py db_worker` runs it; no other service.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job whose worker has shown no sign of life for this long is failed (its import rolled back).
+JOBS_STALE_SECONDS = env_int("DJANGO_JOBS_STALE_SECONDS", 300)
+# An admin export of more rows than this runs as a background job (a download link when done);
+# a smaller one is written in the request, as a plain download.
+EXPORT_JOB_ROWS = env_int("DJANGO_EXPORT_JOB_ROWS", 5000)
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
-# "local": each process its own memory; "database": one table all app servers share (run
-# `manage.py createcachetable` once).
+# "local": each process its own memory; "database": tables all app servers share (run
+# `manage.py createcachetable` once); "redis://host:6379/0" (or rediss://): a Redis server they share.
 CACHE_KIND = env_str("DJANGO_CACHE", "local")
-CACHES = {
-    "default": {
-        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "evtracker_cache"},
+PAGE_CACHE_ENTRIES = env_int("DJANGO_PAGE_CACHE_ENTRIES", 2000)
+
+
+def cache_backend(*, name: str, max_entries: int = 300) -> dict | None:
+    if CACHE_KIND.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_KIND, "KEY_PREFIX": name}
+    backend = {
+        "local": "django.core.cache.backends.locmem.LocMemCache",
+        "database": "django.core.cache.backends.db.DatabaseCache",  # `name` is the table
     }.get(CACHE_KIND)
+    return backend and {"BACKEND": backend, "LOCATION": name, "OPTIONS": {"MAX_ENTRIES": max_entries}}
+
+
+CACHES = {
+    "default": cache_backend(name="evtracker_cache"),
+    # Public pages (public/caching.py) apart from the rest, so that filling it with pages never
+    # evicts an import file waiting for its confirmation.
+    "pages": cache_backend(name="evtracker_page_cache", max_entries=PAGE_CACHE_ENTRIES),
 }
 if CACHES["default"] is None:
-    raise ImproperlyConfigured(f"DJANGO_CACHE={CACHE_KIND!r}: use local or database.")
+    raise ImproperlyConfigured(f"DJANGO_CACHE={CACHE_KIND!r}: use local, database or a redis:// URL.")
+# Public pages, downloads, feeds and sitemaps are kept under the dataset version (public/caching.py).
+# Off (DJANGO_PAGE_CACHE=0): every request builds its page and no ETag or Last-Modified is sent.
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
+PAGE_CACHE_ALIAS = "pages"
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 24 * 3600)  # how long a superseded page lingers
+# What browsers and a CDN in front may do with a public response: keep it a minute, then serve it
+# while asking again (a 304 is cheap). `public, no-cache` makes them ask on every request.
+PAGE_CACHE_CONTROL = env_str("DJANGO_PAGE_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300")
+PAGE_CACHE_RELEASE = env_str("DJANGO_PAGE_CACHE_RELEASE", "")  # empty: a digest of the code
+for _name, _value in [
+    ("DJANGO_PAGE_CACHE_ENTRIES", PAGE_CACHE_ENTRIES),
+    ("DJANGO_PAGE_CACHE_SECONDS", PAGE_CACHE_SECONDS),
+]:
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name}={_value}: must be at least 1.")
 
 # -- HTTPS (README: "Running in production") --
 # Behind a TLS-terminating proxy or load balancer Django sees plain http; the proxy tells it what

@@ -54,6 +54,7 @@ def _analyse_and_keep(request: HttpRequest, cleaned: dict) -> str:
         "analysis": analysis,
         "metadata": metadata,
         "html_sha256": html_sha256,
+        "html": cleaned["html"],  # archived with the source by "Create drafts"
         "published_date": published.isoformat() if published else "",
     }
     request.session[SESSION_KEY] = dict(list(kept.items())[-KEPT_ANALYSES:])
@@ -82,7 +83,7 @@ def review(request: HttpRequest, sha256: str) -> HttpResponse:
                 text=kept["text"],
                 analysis=kept["analysis"],
                 drafts=form.drafts(),
-                html_sha256=kept["html_sha256"],
+                html=kept.get("html", ""),
             )
         except DraftsRefused as refusal:
             for problem in refusal.problems:

@@ -6,7 +6,7 @@ import re
 
 from ingest.amounts import amount_of_sentence, decimal_string
 from ingest.dates import find_dates
-from ingest.text import sentence_spans
+from ingest.text import header_spans, sentence_spans
 
 # Checked in this order: the first kind whose words occur wins.
 KINDS = [
@@ -112,6 +112,50 @@ MOVES = [
         ),
     ),
 ]
+# A note on where the text was published is about the page, not a move ("This article appeared in…").
+PUBLISHING_NOTE = re.compile(
+    r"^(this (article|story) (first |originally )?(appeared|was (first |originally )?published|is republished)|"
+    r"(originally|first) (published|appeared))\b",
+    re.I,
+)
+# Capitalised words that name places, times, governments and the trade itself, not a party.
+NOT_A_PARTY = frozenset((
+    "china", "chinese", "beijing", "shanghai", "shenzhen", "hong", "kong", "taiwan", "us", "u.s.", "america",
+    "american", "europe", "european", "eu", "japan", "japanese", "korea", "korean", "germany", "german", "india",
+    "asia", "asian", "state", "council", "ministry", "government", "communist", "party", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "ev", "evs", "nev", "nevs", "ai", "ceo",
+    "ipo"
+))  # fmt: skip
+# Words that open sentences without naming anyone.
+SENTENCE_OPENERS = frozenset((
+    "the", "a", "an", "in", "on", "at", "for", "from", "to", "of", "by", "with", "as", "after", "before", "while",
+    "when", "since", "until", "during", "this", "that", "these", "those", "there", "here", "it", "its", "we",
+    "they", "he", "she", "his", "her", "their", "our", "some", "many", "most", "several", "other", "others",
+    "such", "each", "every", "all", "both", "few", "recent", "last", "next", "new", "but", "and", "or", "so",
+    "yet", "also", "however", "meanwhile", "moreover", "still", "even", "according", "analysts", "investors",
+    "executives", "officials", "sources", "reports", "people", "shares"
+))  # fmt: skip
+NAME_LIKE = re.compile(r"(?<![\w-])(?:[A-Z][\w&.-]*|\d+[A-Za-z]\w*)")
+
+
+def names_someone(sentence: str) -> bool:
+    """Whether a sentence with no company found in it still names someone: a subject referring
+    back to one ("The company confirmed…"), or a name other than a place, a date or "EV" after its
+    first word (an untracked firm, a publication: "36Kr had reported…")."""
+    if SUBJECT_ANAPHOR.match(sentence):
+        return True
+    words = [w.rstrip(".").removesuffix("’s").removesuffix("'s") for w in NAME_LIKE.findall(sentence)]
+    if words and sentence.startswith(words[0]) and _is_opener(words[0]):
+        words = words[1:]  # capitalised only because it opens the sentence
+    return any(w.lower() not in NOT_A_PARTY for w in words if w)
+
+
+def _is_opener(word: str) -> bool:
+    lower = word.lower()
+    return lower in SENTENCE_OPENERS or lower.endswith(("ly", "ing", "ed")) or "’" in lower or "'" in lower
+
+
 # A sentence that adds to the move just stated ("This would make X the second largest
 # shareholder", "X confirmed the report"): a fact only right after a deal sentence, whose kind it takes.
 FOLLOW_UP = re.compile(
@@ -119,6 +163,56 @@ FOLLOW_UP = re.compile(
     r"(\d+(\.\d+)?|a) ?(%|per ?cent))",
     re.I,
 )
+
+
+# Negation: a move stated as not made ("X is not among the investors", "has no plans to…",
+# "ruled out a merger", "declined to invest") is no deal. "Not only", "not yet" (a status) and "did
+# not say/disclose…" (about the telling, not the move) negate nothing.
+NEGATION = re.compile(
+    r"\b(not|never|no longer|neither|nor|no (plans?|intention|interest|deal|agreement|stake|talks|investment)|"
+    r"(has|have|had) no|ruled out|rules out|rule out|ruling out|declined to|refused to|refuses to|"
+    r"denied|denies|deny|denying|dismissed|rejected)\b"
+    r"(?! (only|just|yet|least|the only|the first|the sole|the exclusive|exclusive|unique|alone|comment\w*|"
+    r"(say|said|disclose\w*|reveal\w*|offer|give|specify|elaborate|provide|detail|name|confirm)\b))",
+    re.I,
+)
+NEGATION_TOKEN = re.compile(r"n[’']t\b(?! (only|just|yet|the only|the first|the exclusive|exclusive))", re.I)
+# A denial of what others reported: the rumour stays a fact the editor may want, with the denial
+# as its contradicting excerpt, so the sentence is kept (status rumoured).
+RUMOUR_DENIAL = re.compile(
+    r"\b(denied|denies|deny|denying|dismissed|rejected|refuted)\b[\w\s,]{0,40}\b(reports?|rumou?rs?|speculation|claims?|"
+    r"media|it|this|that|the (report|story|claim))\b",
+    re.I,
+)
+# Background between commas ("Xiaomi, which set up its EV unit in 2021, is not…") is not the
+# sentence's statement; the main clause decides whether the sentence denies a move.
+RELATIVE_CLAUSE = re.compile(r",\s*(which|who|whose)\b[^,]*,")
+CLAUSE_BREAK = re.compile(
+    r"[;:—]|,?\s+\b(?:but|however|while|whereas|although|though|because|yet|instead)\b|,\s+as\b|\brather than\b",
+    re.I,
+)
+
+
+def _negation_before_move(clause: str) -> bool:
+    """The clause has a negation standing before its deal word (or anywhere, if it has none)."""
+    cue = NEGATION.search(clause) or NEGATION_TOKEN.search(clause)
+    if cue is None:
+        return False
+    move = next((m for pattern in [p for _, p in KINDS] + [p for _, p in MOVES] if (m := pattern.search(clause))), None)
+    return move is None or cue.start() < move.end()
+
+
+def negated(sentence: str) -> bool:
+    """Whether the sentence states that a move was not made: every clause naming one is negated
+    (a "but" clause with a real move keeps the sentence), and it is no denial of reports."""
+    if RUMOUR_DENIAL.search(sentence):
+        return False
+    main = RELATIVE_CLAUSE.sub(",", sentence)
+    clauses = [c for c in CLAUSE_BREAK.split(main) if c and len(c) > 3]
+    stated = [c for c in clauses if _kinds_of(c) or FOLLOW_UP.search(c)]
+    if not stated:  # the move is named only in the background clause: the main clause decides
+        stated = clauses
+    return any(_negation_before_move(c) for c in stated) and all(_negation_before_move(c) for c in stated)
 
 
 def _kinds_of(sentence: str) -> str | None:
@@ -133,7 +227,8 @@ def deal_sentences(text: str, noise: list[tuple[int, int]]) -> list[tuple[int, i
     """(start, end, kind) of each sentence naming a deal word, or a move and an EV word, or adding
     to the deal sentence just before it (same paragraph); a following sentence that refers back
     ("In it, …") and gives the stakes is kept with it."""
-    spans = [s for s in sentence_spans(text) if not any(a < s[1] and s[0] < b for a, b in noise)]
+    skip = noise + header_spans(text)  # a headline or summary bullet restates what the body says
+    spans = [s for s in sentence_spans(text) if not any(a < s[1] and s[0] < b for a, b in skip)]
     result: list[tuple[int, int, str]] = []
     for index, (start, end) in enumerate(spans):
         sentence = text[start:end]
@@ -141,9 +236,10 @@ def deal_sentences(text: str, noise: list[tuple[int, int]]) -> list[tuple[int, i
             continue
         kind = _kinds_of(sentence)
         follows = result and result[-1][1] == spans[index - 1][1] and "\n" not in text[result[-1][1] : start]
-        if kind is None and follows and FOLLOW_UP.search(sentence):
-            kind = result[-1][2]
-        if kind is None:
+        denial = result and result[-1][1] == spans[index - 1][1] and RUMOUR_DENIAL.search(sentence)
+        if kind is None and ((follows and FOLLOW_UP.search(sentence)) or denial):
+            kind = result[-1][2]  # a denial of the reports just stated answers them, even a paragraph on
+        if kind is None or negated(sentence) or PUBLISHING_NOTE.match(sentence):
             continue
         if index + 1 < len(spans) and ANAPHOR.match(text[spans[index + 1][0] : spans[index + 1][1]]):
             nxt = spans[index + 1]
@@ -154,6 +250,8 @@ def deal_sentences(text: str, noise: list[tuple[int, int]]) -> list[tuple[int, i
 
 
 def _status(sentence: str) -> str:
+    if RUMOUR_DENIAL.search(sentence):
+        return "rumoured"  # what is denied is the reported move
     return next(status for status, pattern in STATUSES if pattern.search(sentence))
 
 
@@ -267,8 +365,11 @@ def propose_deals(
         if parties and not (EV_CONTEXT.search(paragraph) or amount or known):
             continue
         follows_kept = bool(candidates) and not text[candidates[-1]["end"] : start].strip(" ")
-        if not parties and not EV_SENTENCE.search(sentence) and not (follows_kept and FOLLOW_UP.search(sentence)):
-            continue  # with nobody named, only EV words or the deal sentence just before make it a fact
+        named = EV_SENTENCE.search(sentence) and names_someone(sentence)
+        if not parties and not named and not (follows_kept and FOLLOW_UP.search(sentence)):
+            # With no company found, only EV words and a name (a sentence naming nobody tells a
+            # trend), or the deal sentence just before, make it a fact.
+            continue
         dates = [d for d in find_dates(sentence, base=base) if d.value is not None]
         date = dates[0] if dates else None
         if date is not None and date.basis == "inferred":

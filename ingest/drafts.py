@@ -179,25 +179,26 @@ def _need(user, model: type[models.Model], action: str = "add") -> None:
         raise DraftsRefused([f"You may not {action} {model._meta.verbose_name_plural}."])
 
 
-def article_drafts_create(*, user, text: str, analysis: dict, drafts: ArticleDrafts, html_sha256: str = "") -> Created:
+def article_drafts_create(*, user, text: str, analysis: dict, drafts: ArticleDrafts, html: str = "") -> Created:
     """Create everything the editor accepted, in one transaction, or raise DraftsRefused and
-    write nothing."""
+    write nothing. `html` is the saved web page the text was extracted from, archived with the
+    source."""
     if text_sha256(text) != analysis.get("sha256"):
         raise DraftsRefused(["The text is not the one analysed; analyse the article again."])
     if analysis.get("duplicate_of") or Source.objects.filter(sha256=text_sha256(text)).exists():
         raise DraftsRefused(["This text is already archived; nothing was created."])
     state = EditorialState.IN_REVIEW if drafts.send_for_review else EditorialState.DRAFT
     with transaction.atomic():
-        writer = _Writer(user=user, text=text, analysis=analysis, state=state, html_sha256=html_sha256)
+        writer = _Writer(user=user, text=text, analysis=analysis, state=state, html=html)
         return writer.write(drafts)
 
 
 class _Writer:
     """The writes of `article_drafts_create`, in an order where each record's parents exist."""
 
-    def __init__(self, *, user, text: str, analysis: dict, state: str, html_sha256: str):
-        self.user, self.text, self.analysis, self.state = user, text, analysis, state
-        self.reason = f"{CHANGE_REASON}, raw HTML SHA-256 {html_sha256}" if html_sha256 else CHANGE_REASON
+    def __init__(self, *, user, text: str, analysis: dict, state: str, html: str):
+        self.user, self.text, self.analysis, self.state, self.html = user, text, analysis, state, html
+        self.reason = f"{CHANGE_REASON}, raw HTML SHA-256 {text_sha256(html)}" if html else CHANGE_REASON
         self.new_companies: dict[str, Company] = {}
 
     def curated(self, record, *, what: str) -> None:
@@ -242,7 +243,7 @@ class _Writer:
         _need(self.user, Source)
         fields = {name: getattr(choice, name) for name in SourceChoice.__dataclass_fields__}
         fields["slug"] = choice.slug or unique_slug(Source, choice.title)
-        source = Source(**fields, text=self.text)
+        source = Source(**fields, text=self.text, raw_html=self.html)
         story = self.story(source, story_choice)
         self.curated(source, what="Source")
         return source, story

@@ -37,7 +37,7 @@ class ArticleForm(forms.Form):
         required=False,
         label="Article file",
         help_text="A UTF-8 .txt file, or a web page saved as .html (its article text is extracted; the raw "
-        "page's SHA-256 is kept in the history).",
+        "page is archived with the source, with its SHA-256).",
     )
     text = forms.CharField(
         required=False,
@@ -54,11 +54,12 @@ class ArticleForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("article_file")
-        cleaned["metadata"], cleaned["html_sha256"] = {}, ""
+        cleaned["metadata"], cleaned["html_sha256"], cleaned["html"] = {}, "", ""
         if upload:
             html, cleaned["text"] = self._read(upload)
             if html:
                 article = article_from_html(html)
+                cleaned["html"] = article.html
                 cleaned["text"], cleaned["metadata"], cleaned["html_sha256"] = (
                     article.text,
                     article.metadata,

@@ -9,7 +9,7 @@ would be lost.
 
 import re
 
-from ingest.text import paragraph_spans
+from ingest.text import is_prose, paragraph_spans
 
 # Lines that are page furniture wherever they stand, with the label shown to the editor.
 FURNITURE = [
@@ -44,6 +44,7 @@ PAGE_TAIL = re.compile(
     re.I,
 )
 TAIL_LABEL = "Other stories on the page"
+LINK_LABEL = "Link to a related story"
 TEASER_LINES = 8  # how far before a marker the teasers of other stories may begin
 # What a fact sentence contains: never hidden as noise unless inside a tail list.
 FACT_WORD = re.compile(
@@ -136,7 +137,7 @@ def propose_noise(*, text: str, fact_spans: list[tuple[int, int]], known_spans: 
                     {
                         "start": seen_headlines[line],
                         "end": _end_with_newline(text, end),
-                        "label": "Link to a related story",
+                        "label": LINK_LABEL,
                     }
                 )
                 continue
@@ -144,10 +145,40 @@ def propose_noise(*, text: str, fact_spans: list[tuple[int, int]], known_spans: 
         # A long line of a furniture shape with a deal word may be a fact the detector missed.
         if label is not None and not (end - start > 80 and FACT_WORD.search(line) and label != "Photo credit"):
             spans.append({"start": start, "end": _end_with_newline(text, end), "label": label})
+    spans += _inline_links(text, lines, facts, in_tail, linked=any(s["label"] == LINK_LABEL for s in spans))
     for first, last in blocks:
         end = _end_with_newline(text, lines[last - 1][1]) if last < len(lines) else len(text)
         spans.append({"start": lines[first][0], "end": end, "label": TAIL_LABEL})
     return _without_facts(text, _merged(spans), [lines[i] for i, fact in enumerate(facts) if fact])
+
+
+def _inline_links(
+    text: str, lines: list[tuple[int, int]], facts: list[bool], in_tail: set[int], *, linked: bool
+) -> list[dict]:
+    """Headlines of other stories set between the article's paragraphs: a headline-shaped line
+    standing alone between two lines of prose, below the page's header, that states no fact. It is
+    a link where the page already shows one (a page that interleaves links does so throughout), or
+    where most of its words occur nowhere else in the article (a subheading repeats the article's
+    words; another story's headline brings its own)."""
+    first_prose = next((i for i, (s, e) in enumerate(lines) if is_prose(text[s:e])), len(lines))
+    spans = []
+    for index in range(first_prose + 1, len(lines) - 1):
+        start, end = lines[index]
+        line = text[start:end]
+        if index in in_tail or facts[index] or not _is_headline(line) or _furniture_label(line) is not None:
+            continue
+        if not (is_prose(text[slice(*lines[index - 1])]) and is_prose(text[slice(*lines[index + 1])])):
+            continue
+        if linked or _foreign_share(line, text[:start] + text[end:]) > 0.5:
+            spans.append({"start": start, "end": _end_with_newline(text, end), "label": LINK_LABEL})
+    return spans
+
+
+def _foreign_share(line: str, rest: str) -> float:
+    """The share of a line's content words (four letters or more) found nowhere else in the text."""
+    words = set(re.findall(r"[a-z]{4,}", line.lower()))
+    elsewhere = set(re.findall(r"[a-z]{4,}", rest.lower()))
+    return len(words - elsewhere) / len(words) if words else 0.0
 
 
 def _without_facts(text: str, spans: list[dict], fact_lines: list[tuple[int, int]]) -> list[dict]:

@@ -145,13 +145,73 @@ def _wording_changes(pairs: list[tuple[str, str]]) -> tuple[float, float]:
     return identical / len(pairs), swapped / changed if changed else 0.0
 
 
-def relation_of(alignment: Alignment) -> str:
-    """What the article is to the story: mostly the same sentences word for word is a syndicated
-    copy; most sentences kept with words swapped one for one, in order, is machine-spun; anything
-    else a person wrote again is a rewrite."""
+# Marks a synonym spinner leaves and a person writing English does not: a common word swapped for
+# a "synonym" that is wrong in its place ("tortured phrases"). Each pattern names what it replaced.
+# Counted in the article alone, they tell a spun copy from a rewrite even when the story's original
+# is not archived and the version it is compared with is itself a rewrite.
+SPINNER_MARKS = [
+    re.compile(pattern, re.I)
+    for pattern in (
+        r"\bas effectively\b(?!\s+as\b)",  # as well
+        r"\bjust lately\b",  # just recently
+        r"\btraced again\b",  # traced back
+        r"\b(labou?red|worked) intently\b",  # worked closely
+        r"\bthree way partnership\b",  # joint venture
+        r"\bprovide chain\b",  # supply chain
+        r"\bunbiased (from|of)\b",  # independent from
+        r"\b(to|will|would|can|could) kind (a|an|the)\b",  # to form a
+        r"\b(will|would|to|can) personal (a|an|the|its|their)\b",  # to own
+        r"\bis because of (attain|arrive|be|start|begin|launch|open|reach|hit)\b",  # is due to
+        r"\b(subsequent|final|this|each) yr\b",  # next year
+        r"\b(taken|took|takes|take|taking) successful\b",  # taken a hit
+        r"\bgive attention to\b",  # focus on
+        r"\b(tech|web|internet|search|e-?commerce|retail|telecoms?|expertise) large\b",  # tech giant
+        r"\belectrical (automobiles?|autos?|vehicles?|cars?|carmakers?|automotive|trucks?|vans?)\b",  # electric car
+        r"\b(counterfeit|man-made|synthetic) (intelligence|consciousness)\b|\bprofound learning\b",  # AI, deep learning
+        r"\b(huge|colossal|large) information\b",  # big data
+        r"\bsimply (this|last) (week|month|year)\b",  # just this week
+        r"\bthe opposite (tech|firms?|compan(y|ies)|carmakers?|automakers?|players?|startups?)\b",  # the other …
+        r"\bshopper (enterprise|electronics|enterprise group)\b",  # consumer business, consumer electronics
+        r"\bmaking (massive|huge|large) strikes\b",  # making big moves
+        r"\bexpertise (resolutions?|options|firms?|corporations?|suppliers?|compan(y|ies))\b",  # technology solutions
+        r"\bknow-how (firms?|corporations?|compan(y|ies)|giants?)\b",  # technology company
+        r"\b(first|new|latest|next|flagship|entry-level) mannequin\b",  # first model
+        r"\bbeforehand (centered|centred|targeted|known|focused|led|served)\b",  # previously focused
+        r"\bwithin the (hope|assertion)\b",  # in the hope, in the statement
+        r"\bcommerce (curbs|struggle|warfare|battle)\b",  # trade curbs, trade war
+        r"\bgroups? up with\b",  # teams up with
+        r"\btransfer past\b",  # move beyond
+        r"\b(the|two) companions\b",  # the partners
+        r"\bin response to (a|an|the) (press release|assertion)\b",  # according to a statement
+        r"\bchinese language (?!(speakers?|teaching|schools?|classes|media|newspapers?|press|edition|version|"
+        r"services?|skills|learning|courses?|lessons|teachers?|texts?|names?|books?|websites?)\b)\w+",  # Chinese …
+    )
+]
+SPINNER_MARKS_MIN = 3  # distinct marks before an article reads as spun on its own evidence
+
+
+def spinner_marks(text: str) -> int:
+    """How many of the spinner's marks the text shows (each counted once)."""
+    return sum(1 for pattern in SPINNER_MARKS if pattern.search(text))
+
+
+def relation_of(alignment: Alignment, *, text: str) -> str:
+    """What the article is to the story. Mostly the same sentences word for word: a syndicated
+    copy. Machine-spun: the sentences of a version kept in order and length with words swapped one
+    for one in place (how a spinner treats its source), or, whatever it is compared with, the
+    spinner's marks in its own wording (the original may not be archived, and a spun copy set
+    against a rewrite of that original looks like a rewrite). Set against a copy the tracker holds
+    as machine-spun, the unmarked text it was spun from is the original. Anything else is a rewrite."""
     if alignment.score >= 0.6 and alignment.identical >= 0.7:
         return Source.StoryRelation.SYNDICATED
-    if alignment.score >= 0.45 and alignment.swapped >= SPUN_SWAPS and _in_order(alignment.aligned):
+    spun_pairs = alignment.score >= 0.45 and alignment.swapped >= SPUN_SWAPS and _in_order(alignment.aligned)
+    marks = spinner_marks(text)
+    # Spinning looks the same from either side: set against a known spun copy, the text with no
+    # more of the spinner's marks than that copy is the one it was spun from.
+    against_spun = alignment.source.story_relation == Source.StoryRelation.MACHINE_SPUN
+    if spun_pairs and against_spun and marks <= spinner_marks(alignment.source.text):
+        return Source.StoryRelation.ORIGINAL
+    if spun_pairs or marks >= SPINNER_MARKS_MIN:
         return Source.StoryRelation.MACHINE_SPUN
     return Source.StoryRelation.REWRITE
 
@@ -186,4 +246,9 @@ def story_verdict(*, text: str, noise: list[tuple[int, int]]) -> dict:
     best = versions[0]
     # A story grouping any matched source is the article's story, even when the closest one has none.
     story = next((c["story"] for c in candidates if c["story"]), None)
-    return {"verdict": "version_of", "story": story, "relation": str(relation_of(best)), "candidates": candidates}
+    return {
+        "verdict": "version_of",
+        "story": story,
+        "relation": str(relation_of(best, text=text)),
+        "candidates": candidates,
+    }

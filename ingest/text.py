@@ -79,6 +79,27 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if e > s]
 
 
+TERMINAL = (".", "!", "?", '"', "”", "’", ")")
+
+
+def is_prose(line: str) -> bool:
+    """A line of running text: a sentence of a dozen words or more that ends as sentences do."""
+    return len(line.split()) >= 12 and line.rstrip().endswith(TERMINAL)
+
+
+def header_spans(text: str) -> list[tuple[int, int]]:
+    """The lines above the first prose that do not end as sentences do: the page's headline,
+    standfirst and summary bullets, which restate the body."""
+    spans = []
+    for start, end in paragraph_spans(text):
+        line = text[start:end]
+        if is_prose(line):
+            break
+        if not line.rstrip().endswith(TERMINAL):
+            spans.append((start, end))
+    return spans
+
+
 def normalised(text: str) -> str:
     """Lower case, curly quotes made straight, runs of space made one: for comparing wordings."""
     text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')

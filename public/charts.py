@@ -9,6 +9,9 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
 
 # -- timeline of deals by quarter and kind --
 
@@ -60,6 +63,19 @@ class TimelineChart:
     legend: list[tuple[str, str, int]] = field(default_factory=list)
     rows: list[PeriodRow] = field(default_factory=list)
     summary: str = ""
+
+    @property
+    def bar_marks(self) -> SafeString:
+        """The bars as SVG, in one pass: a chart of many years holds hundreds of them, each with
+        five numbers that a template loop would format one filter at a time."""
+        return mark_safe(  # noqa: S308 (kind and title escaped, the rest numbers)
+            "".join(
+                f'<rect class="bar kind-{escape(bar.kind)}{" year-only" if bar.year_only else ""}" '
+                f'x="{bar.x:.1f}" y="{bar.y:.1f}" width="{bar.width:.1f}" height="{bar.height:.1f}">'
+                f"<title>{escape(bar.title)}</title></rect>\n  "
+                for bar in self.bars
+            )
+        )
 
 
 def period_label(year: int, quarter: int | None) -> str:
@@ -202,7 +218,12 @@ class Neighbour:
 
     name: str
     kind: str
-    deal_titles: list[str]
+    deal_titles: list[str]  # of some or all shared deals
+    shared: int | None = None  # how many deals in all; None: one per title
+
+    @property
+    def deal_count(self) -> int:
+        return len(self.deal_titles) if self.shared is None else self.shared
 
 
 def shorten(text: str, length: int = LABEL_LENGTH) -> str:
@@ -218,11 +239,13 @@ def _label_position(x: float, y: float, angle: float) -> tuple[float, float, str
 
 
 def _edge_title(name: str, neighbour: Neighbour) -> str:
-    titles = neighbour.deal_titles
-    listed = "; ".join(titles[:EDGE_TITLES])
-    if len(titles) > EDGE_TITLES:
-        listed += f"; and {len(titles) - EDGE_TITLES} more"
-    return f"{name} and {neighbour.name}: {deals_text(len(titles))} ({listed})"
+    titles, count = neighbour.deal_titles[:EDGE_TITLES], neighbour.deal_count
+    if not titles:
+        return f"{name} and {neighbour.name}: {deals_text(count)}"
+    listed = "; ".join(titles)
+    if count > len(titles):
+        listed += f"; and {count - len(titles)} more"
+    return f"{name} and {neighbour.name}: {deals_text(count)} ({listed})"
 
 
 def relationship_diagram(name: str, kind: str, neighbours: Sequence[Neighbour]) -> Diagram | None:
@@ -239,5 +262,5 @@ def relationship_diagram(name: str, kind: str, neighbours: Sequence[Neighbour]) 
         x, y = cx + RADIUS_X * math.cos(angle), cy + RADIUS_Y * math.sin(angle)
         label_x, label_y, anchor = _label_position(x, y, angle)
         nodes.append(Node(x, y, shorten(neighbour.name), neighbour.name, neighbour.kind, label_x, label_y, anchor))
-        edges.append(Edge(cx, cy, x, y, min(len(neighbour.deal_titles), 4), _edge_title(name, neighbour)))
+        edges.append(Edge(cx, cy, x, y, min(neighbour.deal_count, 4), _edge_title(name, neighbour)))
     return Diagram(DIAGRAM_WIDTH, DIAGRAM_HEIGHT, center, nodes, edges, len(neighbours) - len(drawn))

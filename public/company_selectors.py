@@ -11,8 +11,10 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     Count,
+    ExpressionWrapper,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -21,12 +23,14 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
+from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.lookups import Exact
 
 from companies.models import Alias, Company, Deal, Participation, deal_date_order
-from core.partial_dates import DatePrecision, date_sort_key_expression
-from public.source_selectors import excerpts_with_sources
+from core.editorial import published_q
+from core.partial_dates import PRECISION_RANK, DatePrecision
 from sources.models import Source
 
 # Parties are listed by the weight of their part: the lead investor before the other investors.
@@ -69,26 +73,6 @@ def with_deal_count(companies: QuerySet[Company]) -> QuerySet[Company]:
     return companies.annotate(deal_count=Coalesce(Subquery(deals, output_field=IntegerField()), 0))
 
 
-def with_first_move(companies: QuerySet[Company]) -> QuerySet[Company]:
-    """Annotate each company's earliest published deal (`first_deal_*`) and its part in it."""
-    first = Participation.objects.visible().filter(company=OuterRef("pk"))
-    first = first.order_by(*deal_date_order(newest_first=False, prefix="deal__"), "pk")
-    first = first.annotate(deal_date_sort_key=date_sort_key_expression("deal__date"))
-    return companies.annotate(
-        **{
-            f"first_{name}": Subquery(first.values(path)[:1])
-            for name, path in {
-                "deal_slug": "deal__slug",
-                "deal_title": "deal__title",
-                "deal_date": "deal__date",
-                "deal_date_precision": "deal__date_precision",
-                "deal_date_sort_key": "deal_date_sort_key",
-                "role": "role",
-            }.items()
-        }
-    )
-
-
 def company_list() -> QuerySet[Company]:
     """The company directory: published companies with their deal count and other names."""
     companies = with_deal_count(Company.objects.published()).order_by("name", "pk")
@@ -102,20 +86,19 @@ def search_companies(companies: QuerySet[Company], words: str) -> QuerySet[Compa
 
 
 def company_detail() -> QuerySet[Company]:
-    """A company page: its arms, other names, deals with their parties, and its evidence."""
-    in_published_deals = Participation.objects.visible().select_related("deal")
-    in_published_deals = in_published_deals.order_by(*deal_date_order(newest_first=False, prefix="deal__"), "pk")
+    """A company page: its arms, other names, deal count and the deals that created it.
+
+    Its own deals, connections and evidence are bounded queries of their own (`company_timeline`,
+    `connections_of`, `evidence_of`): a company in thousands of deals costs the same as one in two.
+    """
     parent = {"parent_slug": published_related("parent", "slug"), "parent_name": published_related("parent", "name")}
-    return (
+    return with_deal_count(
         Company.objects.published()
         .annotate(**parent)
         .prefetch_related(
             Prefetch("children", queryset=Company.objects.published().order_by("name")),
             Prefetch("aliases", queryset=Alias.objects.visible().order_by("name")),
-            Prefetch("participations", queryset=in_published_deals),
-            parties_with_companies("participations__deal__participations"),
             Prefetch("created_by_deals", queryset=deals_in_date_order(Deal.objects.published(), newest_first=False)),
-            excerpts_with_sources(),
         )
     )
 
@@ -146,14 +129,12 @@ def deals_of_company(deals: QuerySet[Deal], company: str) -> QuerySet[Deal]:
 
 
 def deal_detail() -> QuerySet[Deal]:
-    """A deal page: the venture it created, its parties and its evidence."""
+    """A deal page: the venture it created and its parties (its evidence: `evidence_of`)."""
     venture = {
         "venture_slug": published_related("venture", "slug"),
         "venture_name": published_related("venture", "name"),
     }
-    return (
-        Deal.objects.published().annotate(**venture).prefetch_related(parties_with_companies(), excerpts_with_sources())
-    )
+    return Deal.objects.published().annotate(**venture).prefetch_related(parties_with_companies())
 
 
 # -- the home page's numbers --
@@ -211,15 +192,19 @@ class PeriodCount:
 
 def deal_counts_by_quarter() -> list[PeriodCount]:
     """Dated published deals per quarter and kind; a deal known only to its year gets no quarter."""
+    # From the stored sort key YYYYMMDDP (core/partial_dates.py) in integer arithmetic: one pass
+    # over an index of (state, key, kind), no date parsed per row. A month's key keeps its month,
+    # a year's (P = 2) gets no quarter.
+    key = F("date_sort_key")
     quarter = Case(
-        When(date_precision=DatePrecision.YEAR, then=Value(None)),
-        default=ExtractQuarter("date"),
+        When(Exact(key % 10, PRECISION_RANK[DatePrecision.YEAR]), then=Value(None)),
+        default=(key / 1000 % 100 + 2) / 3,
         output_field=IntegerField(),
     )
     rows = (
         Deal.objects.published()
-        .exclude(date=None)
-        .annotate(year=ExtractYear("date"), quarter=quarter)
+        .filter(date_sort_key__isnull=False)
+        .annotate(year=ExpressionWrapper(key / 100000, output_field=IntegerField()), quarter=quarter)
         .order_by()
         .values("year", "quarter", "kind")
         .annotate(count=Count("pk"))
@@ -228,10 +213,35 @@ def deal_counts_by_quarter() -> list[PeriodCount]:
 
 
 def tech_companies_by_first_move(*, limit: int) -> list[Company]:
-    """Up to `limit` published tech companies, the earliest movers first."""
-    companies = with_first_move(Company.objects.published().filter(kind=Company.Kind.TECH))
-    ordered = companies.order_by(F("first_deal_date_sort_key").asc(nulls_last=True), "name", "pk")
-    return list(ordered.only("slug", "name", "kind", "entry_mode")[:limit])
+    """Up to `limit` published tech companies, the earliest movers first, each with its first move
+    as `first_deal_*` and `first_role` (two queries).
+
+    One grouped pass over the tech companies' deals picks the earliest movers by their earliest
+    date key; a window over those companies' parts then picks each one's first deal. (A subquery
+    per company and field cost more to build than to run.)
+    """
+    earliest = Min("participations__deal__date_sort_key", filter=published_q("participations__deal"))
+    movers = Company.objects.published().filter(kind=Company.Kind.TECH).annotate(first_key=earliest)
+    movers = list(movers.order_by(F("first_key").asc(nulls_last=True), "name", "pk").only(*MOVER_FIELDS)[:limit])
+    first = {part.company_id: part for part in first_parts_of([company.pk for company in movers])}
+    for company in movers:
+        part = first.get(company.pk)
+        deal = part.deal if part else None
+        company.first_role = part.role if part else ""
+        for name in ("slug", "title", "date", "date_precision"):
+            setattr(company, f"first_deal_{name}", getattr(deal, name) if deal else None)
+    return movers
+
+
+MOVER_FIELDS = ("slug", "name", "kind", "entry_mode")
+
+
+def first_parts_of(company_ids: list[int]) -> QuerySet[Participation]:
+    """Each of these companies' part in its earliest published deal, with the deal."""
+    in_date_order = [*deal_date_order(newest_first=False, prefix="deal__"), F("pk").asc()]
+    rank = Window(RowNumber(), partition_by=F("company"), order_by=in_date_order)
+    parts = Participation.objects.visible().filter(company__in=company_ids).select_related("deal")
+    return parts.annotate(rank=rank).filter(rank=1)
 
 
 def latest_deals(*, limit: int) -> list[Deal]:
@@ -239,15 +249,7 @@ def latest_deals(*, limit: int) -> list[Deal]:
     return list(deal_list()[:limit])
 
 
-# -- the relationship diagram's data --
-
-
-@dataclass
-class Connection:
-    """A company linked to the page's company through one or more published deals."""
-
-    company: Company
-    deals: list[Deal] = field(default_factory=list)
+# -- a company's deals and connections, bounded --
 
 
 @dataclass
@@ -255,34 +257,65 @@ class TimelineEntry:
     """One of a company's deals: its part (or parts) in it and the other parties."""
 
     deal: Deal
-    roles: list[str]
-    partners: list[Participation]
+    roles: list[str] = field(default_factory=list)
+    partners: list[Participation] = field(default_factory=list)
 
 
-def timeline_of(company: Company) -> list[TimelineEntry]:
-    """The company's published deals in date order, one entry per deal (no queries)."""
+def _deals_of(company: Company) -> QuerySet[Participation]:
+    return Participation.objects.visible().filter(company=company).values("deal")
+
+
+def company_timeline(company: Company, *, limit: int) -> list[TimelineEntry]:
+    """The company's first `limit` published deals, oldest first, each with the company's part and
+    the other visible parties (one query: every part in those deals, with deal and company)."""
+    first = Deal.objects.published().filter(pk__in=_deals_of(company)).ordered_oldest_first().values("pk")[:limit]
+    parts = (
+        Participation.objects.visible()
+        .filter(deal__in=first)
+        .select_related("deal", "company")
+        .order_by(*deal_date_order(newest_first=False, prefix="deal__"), ROLE_ORDER, "company__name", "pk")
+    )
     entries: dict[int, TimelineEntry] = {}
-    for participation in company.participations.all():
-        deal = participation.deal
-        if deal.pk not in entries:
-            partners = [other for other in deal.participations.all() if other.company_id != company.pk]
-            entries[deal.pk] = TimelineEntry(deal=deal, roles=[], partners=partners)
-        entries[deal.pk].roles.append(participation.get_role_display())
+    for part in parts:
+        entry = entries.setdefault(part.deal_id, TimelineEntry(deal=part.deal))
+        if part.company_id == company.pk:
+            entry.roles.append(part.get_role_display())
+        else:
+            entry.partners.append(part)
     return list(entries.values())
 
 
-def connections_of(company: Company) -> list[Connection]:
-    """The companies `company` shares published deals with, the most deals first.
+@dataclass
+class Connection:
+    """A company linked to the page's company through `shared` published deals; `deals` holds
+    those of them among the deals the page shows."""
 
-    Works on what `company_detail()` prefetched: no queries.
-    """
-    found: dict[int, Connection] = {}
-    for participation in company.participations.all():
-        deal = participation.deal
-        for other in deal.participations.all():
-            if other.company_id == company.pk:
-                continue
-            connection = found.setdefault(other.company_id, Connection(company=other.company))
-            if deal not in connection.deals:
-                connection.deals.append(deal)
-    return sorted(found.values(), key=lambda connection: (-len(connection.deals), connection.company.name))
+    company: Company
+    shared: int
+    deals: list[Deal] = field(default_factory=list)
+
+    @property
+    def unlisted(self) -> int:
+        return self.shared - len(self.deals)
+
+
+def connections_of(company: Company, *, shown: list[TimelineEntry]) -> list[Connection]:
+    """Every company `company` shares published deals with, the most deals first (one grouped
+    query over the parts in its deals); the shared deals among `shown` are attached by name."""
+    rows = (
+        Participation.objects.visible()
+        .filter(deal__in=_deals_of(company))
+        .exclude(company=company)
+        .values_list("company", "company__slug", "company__name", "company__kind")
+        .annotate(shared=Count("deal", distinct=True))
+        .order_by("-shared", "company__name", "company")
+    )
+    connections = {
+        pk: Connection(company=Company(pk=pk, slug=slug, name=name, kind=kind), shared=shared)
+        for pk, slug, name, kind, shared in rows
+    }
+    for entry in shown:
+        for partner in {part.company_id for part in entry.partners}:
+            if partner in connections:  # always, unless a publish lands between the two queries
+                connections[partner].deals.append(entry.deal)
+    return list(connections.values())

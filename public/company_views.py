@@ -2,10 +2,16 @@ from django.db.models import QuerySet
 
 from companies.models import Company, Deal
 from public import company_selectors as selectors
-from public.charts import Neighbour, relationship_diagram
+from public import rows
+from public.charts import MAX_NODES, Neighbour, relationship_diagram
 from public.company_filters import CompanyFilter, DealFilter
 from public.listing import PublicListView, PublishedDetailView
-from public.source_selectors import evidence_for
+from public.source_selectors import evidence_of
+
+# A company in thousands of deals gets a page of the same size as one in a few: its first deals,
+# its closest connections, and links to the filtered deal list for the rest.
+DEALS_ON_COMPANY_PAGE = 50
+CONNECTIONS_ON_COMPANY_PAGE = 40
 
 
 class CompanyListView(PublicListView):
@@ -15,6 +21,11 @@ class CompanyListView(PublicListView):
 
     def get_queryset(self) -> QuerySet[Company]:
         return selectors.company_list()
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["company_rows"] = rows.company_rows(context["companies"])
+        return context
 
 
 class CompanyDetailView(PublishedDetailView):
@@ -27,15 +38,20 @@ class CompanyDetailView(PublishedDetailView):
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
         company = self.object
-        connections = selectors.connections_of(company)
-        neighbours = [Neighbour(c.company.name, c.company.kind, [deal.title for deal in c.deals]) for c in connections]
+        timeline = selectors.company_timeline(company, limit=DEALS_ON_COMPANY_PAGE)
+        connections = selectors.connections_of(company, shown=timeline)
         context.update(
-            timeline=selectors.timeline_of(company),
-            connections=connections,
-            diagram=relationship_diagram(company.name, company.kind, neighbours),
-            evidence=evidence_for(list(company.excerpts.all())),
+            timeline=timeline,
+            connections=connections[:CONNECTIONS_ON_COMPANY_PAGE],
+            connections_not_listed=len(connections) - CONNECTIONS_ON_COMPANY_PAGE,
+            diagram=relationship_diagram(company.name, company.kind, neighbours_of(connections[:MAX_NODES])),
+            evidence=evidence_of(companies=company),
         )
         return context
+
+
+def neighbours_of(connections: list[selectors.Connection]) -> list[Neighbour]:
+    return [Neighbour(c.company.name, c.company.kind, [deal.title for deal in c.deals], c.shared) for c in connections]
 
 
 class DealListView(PublicListView):
@@ -45,6 +61,11 @@ class DealListView(PublicListView):
 
     def get_queryset(self) -> QuerySet[Deal]:
         return selectors.deal_list()
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["deal_rows"] = rows.deal_rows(context["deals"])
+        return context
 
 
 class DealDetailView(PublishedDetailView):
@@ -56,5 +77,5 @@ class DealDetailView(PublishedDetailView):
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        context["evidence"] = evidence_for(list(self.object.excerpts.all()))
+        context["evidence"] = evidence_of(deals=self.object)
         return context

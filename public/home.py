@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from companies.models import Deal
 from public import company_selectors as selectors
+from public import rows
 from public.charts import timeline_chart
 
 TECH_COMPANIES_ON_HOME = 30
@@ -16,14 +17,16 @@ LATEST_DEALS_ON_HOME = 8
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     headline = selectors.headline_numbers()
+    tech_companies = selectors.tech_companies_by_first_move(limit=TECH_COMPANIES_ON_HOME)
     timeline = timeline_chart(selectors.deal_counts_by_quarter(), Deal.Kind.choices)
     dated = sum(row.total for row in timeline.rows) if timeline else 0
     context = {
         "headline": headline,
         "timeline": timeline,
         "undated_deals": headline.deals - dated,
-        "tech_companies": selectors.tech_companies_by_first_move(limit=TECH_COMPANIES_ON_HOME),
-        "latest_deals": selectors.latest_deals(limit=LATEST_DEALS_ON_HOME),
+        "tech_companies": tech_companies,
+        "tech_company_rows": rows.first_move_rows(tech_companies),
+        "latest_deals": rows.deal_items(selectors.latest_deals(limit=LATEST_DEALS_ON_HOME)),
     }
     return render(request, "home.html", context)
 

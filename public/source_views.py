@@ -1,10 +1,14 @@
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
+from public import rows
 from public import source_selectors as selectors
 from public.listing import PublicListView, PublishedDetailView
 from public.rendering import source_blocks
 from public.source_filters import SourceFilter
 from sources.models import Source
+
+EXCERPTS_PER_INDEX_PAGE = 100
 
 
 class SourceListView(PublicListView):
@@ -14,6 +18,11 @@ class SourceListView(PublicListView):
 
     def get_queryset(self) -> QuerySet[Source]:
         return selectors.source_list()
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["source_rows"] = rows.source_rows(context["sources"])
+        return context
 
 
 class SourceDetailView(PublishedDetailView):
@@ -27,7 +36,15 @@ class SourceDetailView(PublishedDetailView):
         context = super().get_context_data(**kwargs)
         source = self.object
         excerpts = list(source.excerpts.all())
-        context["excerpts"] = excerpts
-        context["blocks"] = source_blocks(source.text, excerpts, list(source.noise_spans.all()))
-        context["versions"] = source.story.published_versions if source.story else [source]
+        # Every excerpt is highlighted in the text (links from company and deal pages land on
+        # any of them); the index of what each backs comes a page at a time.
+        page = Paginator(excerpts, EXCERPTS_PER_INDEX_PAGE).get_page(self.request.GET.get("page"))
+        selectors.with_backed_records(page.object_list)
+        context.update(
+            excerpts=excerpts,
+            page_obj=page,
+            paginator=page.paginator,
+            blocks=source_blocks(source.text, excerpts, list(source.noise_spans.all())),
+            versions=source.story.published_versions if source.story else [source],
+        )
         return context

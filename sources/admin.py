@@ -1,8 +1,15 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminTextareaWidget
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 
-from core.admin import PartInline, https_formfield, year_filter
+from core.admin import PartInline, ShownPartsInline, https_formfield, year_filter
 from dataio.admin import CuratedAdmin, PartAdmin
 from sources.anchoring import normalise_line_ends
 from sources.models import Excerpt, NoiseSpan, Source, Story, excerpt_slug
@@ -53,8 +60,10 @@ class ExcerptFormSet(forms.BaseInlineFormSet):
         return form.is_valid() and not deleted and bool(form.instance.slug)
 
 
-class ExcerptInline(PartInline, admin.StackedInline):
+class ExcerptInline(ShownPartsInline, PartInline, admin.StackedInline):
     model = Excerpt
+    ordering = ("start", "pk")  # in the text's order; the key keeps the shown rows the same on save
+    show_change_link = True
     form = ExcerptForm
     formset = ExcerptFormSet
     extra = 0
@@ -148,17 +157,52 @@ class SourceAdmin(CuratedAdmin):
             },
         ),
         ("Story", {"fields": ("story", "story_relation")}),
-        ("Archived text", {"fields": ("seed_file", "text_file", "text", "sha256")}),
+        ("Archived text", {"fields": ("seed_file", "text_file", "text", "sha256", "raw_html_page")}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
-    @admin.display(description="published", ordering="published_date")
+    @admin.display(description="published", ordering="published_date_sort_key")  # as the public lists sort
     def published_date_display(self, obj: Source) -> str:
         return obj.published_date_display
 
+    @admin.display(description="raw web page")
+    def raw_html_page(self, obj: Source | None) -> str:
+        # Only its digest and size: the page itself is a download, never rendered in the admin.
+        if obj is None or not obj.raw_html_sha256:
+            return "None: the text was not extracted from a saved web page."
+        url = reverse("admin:sources_source_raw_html", args=[obj.pk])
+        size = filesizeformat(len(obj.raw_html.encode("utf-8")))
+        return format_html(
+            'SHA-256 <code>{}</code>, {} · <a href="{}">Download the raw HTML</a> (as plain text)',
+            obj.raw_html_sha256,
+            size,
+            url,
+        )
+
+    def get_urls(self):
+        raw_html = path(
+            "<path:object_id>/raw-html/", self.admin_site.admin_view(self.raw_html_view), name="sources_source_raw_html"
+        )
+        return [raw_html, *super().get_urls()]
+
+    def raw_html_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The archived web page as a plain-text download: staff who may view the source get the
+        file, and no browser renders it (an attachment, text/plain, no sniffing, sandboxed), so no
+        script in a saved page ever runs under the site's origin."""
+        source = self.get_object(request, unquote(object_id))
+        if source is None or not source.raw_html:
+            raise Http404("No raw web page is archived for this source.")
+        if not self.has_view_permission(request, source):
+            raise PermissionDenied
+        response = HttpResponse(source.raw_html, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, f"{source.slug}.html")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        return response
+
     def get_readonly_fields(self, request, obj=None):
         # The archived text is entered once and never edited: excerpt offsets point into it.
-        readonly = [*super().get_readonly_fields(request, obj), "sha256"]
+        readonly = [*super().get_readonly_fields(request, obj), "sha256", "raw_html_page"]
         if obj is not None:
             readonly += ["text", "seed_file"]
         return readonly

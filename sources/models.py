@@ -14,6 +14,7 @@ from core.partial_dates import (
     format_partial_date_iso,
     partial_date_constraint,
     partial_date_order,
+    partial_date_sort_key_field,
     validate_partial_date,
 )
 from core.web_addresses import WebAddressField
@@ -115,6 +116,8 @@ class Source(Curated):
         blank=True,
         help_text="Whether the date is known to the day, month or year.",
     )
+    # What source lists sort by (core/partial_dates.py), kept by the database.
+    published_date_sort_key = partial_date_sort_key_field("published_date")
     date_basis = models.CharField(
         max_length=8,
         choices=DateBasis.choices,
@@ -127,6 +130,17 @@ class Source(Curated):
     )
     text = models.TextField(help_text="The full text exactly as received. Never edit it: excerpts point into it.")
     sha256 = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the text, in hex.")
+    # The web page a text was extracted from, archived once and never edited (like the text); the
+    # admin offers it only as a download, never rendered.
+    raw_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The saved web page the text was extracted from, exactly as received; empty for a text "
+        "file or pasted text. Archived once, never edited.",
+    )
+    raw_html_sha256 = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the raw HTML, in hex; empty without one."
+    )
     story = models.ForeignKey(
         Story,
         on_delete=models.PROTECT,
@@ -153,8 +167,10 @@ class Source(Curated):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # Remember the archived text so clean() can refuse any change to it.
+        # Remember the archived text so clean() can refuse any change to it, and the archived page
+        # so that save() keeps it (None: not loaded, see `_archived_page`).
         instance._archived_text = instance.__dict__.get("text")
+        instance._archived_raw_html = instance.__dict__.get("raw_html")
         return instance
 
     def get_absolute_url(self) -> str:
@@ -189,9 +205,23 @@ class Source(Curated):
             raise ValidationError({"text": "The text of an archived source cannot be changed: excerpts point into it."})
 
     def save(self, *args, **kwargs) -> None:
-        # The digest is derived from the text, never entered, so it can never disagree with it.
+        # The digests are derived from the texts, never entered, so they can never disagree with them.
         self.sha256 = text_sha256(self.text)
+        if "raw_html" in self.__dict__:  # a deferred page is not written either (Django saves what it loaded)
+            self.raw_html = self._archived_page() or self.raw_html
+            self.raw_html_sha256 = text_sha256(self.raw_html) if self.raw_html else ""
         super().save(*args, **kwargs)
+        if "raw_html" in self.__dict__:
+            self._archived_raw_html = self.raw_html
+
+    def _archived_page(self) -> str:
+        """The raw HTML stored for this source. Once archived it stays: no edit, import or revert to
+        a version saved before it was archived takes it away or replaces it."""
+        archived = getattr(self, "_archived_raw_html", None)
+        if archived is None and self.pk is not None:
+            # Built from a history version (a revert), not read from the database: ask it.
+            archived = Source.objects.filter(pk=self.pk).values_list("raw_html", flat=True).first()
+        return archived or ""
 
 
 class NoiseSpanQuerySet(DependentQuerySet):

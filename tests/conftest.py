@@ -12,6 +12,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
+from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 
@@ -38,6 +39,18 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"CI=true: a test that needs an outside service must run, but it skipped: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def page_cache_off(settings):
+    """Public pages are built on every request, from empty caches, unless a test turns the page
+    cache on (tests/test_page_cache.py): most tests change data inside a transaction that never
+    commits, so the dataset version never moves and a kept page would hide their change. It also
+    keeps the pinned query counts those of the views themselves."""
+    settings.PAGE_CACHE = False
+    settings.DOWNLOAD_CACHE_DIR = ""  # and downloads too (tests/test_download_files.py keeps them)
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 # -- factories: keyword-only knobs, sensible defaults, everything validated like an editor's save --

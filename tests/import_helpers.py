@@ -27,30 +27,51 @@ def admin_url(model: type[models.Model], page: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
 
 
+def run_jobs() -> None:
+    """Run every queued background task now, in this process, as `manage.py db_worker` does."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="tests", excluded_queue_names=[],
+    )  # fmt: skip
+    while (task_result := DBTaskResult.objects.ready().first()) is not None:
+        task_result.claim(worker.worker_id)
+        worker.run_task(task_result)
+
+
+def follow_job(client, response, *, run: bool = True):
+    """A response that sends the editor to a job's page: run the queued jobs, open that page."""
+    if response.status_code != 302 or "/dataio/datajob/" not in response["Location"]:
+        return response
+    if run:
+        run_jobs()
+    return client.get(response["Location"])
+
+
 def upload(client, model: type[models.Model], name: str, *, content: bytes | None = None, file_format: int = CSV):
-    """Step 1: choose a file (from tests/data unless `content` is given) and submit it."""
+    """Step 1: choose a file (from tests/data unless `content` is given) and submit it; the
+    preview job runs and its page is returned."""
     data = (DATA / name).read_bytes() if content is None else content
     form = {"resource": 0, "format": file_format, "import_file": SimpleUploadedFile(name, data)}
-    return client.post(admin_url(model, "import"), form)
+    return follow_job(client, client.post(admin_url(model, "import"), form))
+
+
+def job_form(page, kind: str):
+    found = re.search(rf'<form action="([^"]*)" method="POST" class="{kind}-import">', page.text)
+    assert found, f"the job page has no {kind} form"
+    return html.unescape(found.group(1))
 
 
 def confirm(client, model: type[models.Model], preview):
-    """Step 2: press "Confirm import" on the preview, sending its hidden inputs."""
-    form = re.search(r'<form action="[^"]*/process_import/" method="POST">(.*?)</form>', preview.text, re.DOTALL)
-    assert form, "the preview has no confirm form"
-    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(1)))
-    return client.post(
-        admin_url(model, "process_import"), {k: html.unescape(v) for k, v in hidden.items()}, follow=True
-    )
+    """Step 2: press "Confirm import" on the preview's job page; the write job runs."""
+    return follow_job(client, client.post(job_form(preview, "confirm")))
 
 
 def cancel(client, preview):
     """Or press "Cancel import" instead."""
-    cancel_form = r'<form action="([^"]*/import/cancel/)" method="POST" class="cancel-import">(.*?)</form>'
-    form = re.search(cancel_form, preview.text, re.DOTALL)
-    assert form, "the preview has no cancel button"
-    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(2)))
-    return client.post(form.group(1), hidden, follow=True)
+    return client.post(job_form(preview, "cancel"), follow=True)
 
 
 def export_form(page: str, *, file_format: int) -> dict:

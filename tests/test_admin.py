@@ -1,13 +1,12 @@
 """The admin an editor works in: every page renders, search finds aliases and quotes, import works."""
 
-import re
-
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from companies.models import Company
-from tests.import_helpers import admin_url
+from tests.import_helpers import admin_url, upload
+from tests.import_helpers import confirm as confirm_job
 
 # The editor (tests/conftest.py) works on the shipped dataset.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
@@ -78,13 +77,11 @@ def test_admin_csv_import_previews_then_creates(reviewer_client):
         "example-motors,Example Motors,ev_startup,,,,,An EV maker for tests.,draft\n"
         "xiaomi-ventures,Xiaomi Ventures,investor,,,,xiaomi,Xiaomi's investment arm.,published\n"
     )
-    upload = SimpleUploadedFile("companies.csv", csv_text.encode("utf-8"), content_type="text/csv")
-    preview = reviewer_client.post(admin_url(Company, "import"), {"resource": 0, "format": 0, "import_file": upload})
+    preview = upload(reviewer_client, Company, "companies.csv", content=csv_text.encode())
     assert preview.status_code == 200
     assert "Example Motors" in preview.text
     assert not Company.objects.filter(slug="example-motors").exists()  # a preview writes nothing
-    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
-    confirm = reviewer_client.post(admin_url(Company, "process_import"), hidden, follow=True)
+    confirm = confirm_job(reviewer_client, Company, preview)
     assert "Import finished: 1 new, 1 updated, 0 deleted and 0 skipped companies." in confirm.text
     assert Company.objects.get(slug="example-motors").kind == "ev_startup"
     assert Company.objects.get(slug="xiaomi-ventures").summary == "Xiaomi's investment arm."
@@ -96,8 +93,7 @@ def test_admin_import_with_a_bad_row_shows_it_and_writes_nothing(editor_client):
         "example-motors,Example Motors,ev_startup,,,,,An EV maker for tests.,draft\n"
         "example-arm,Example Arm,investor,,,,xiaomii,An arm for tests.,draft\n"
     )
-    upload = SimpleUploadedFile("companies.csv", csv_text.encode("utf-8"), content_type="text/csv")
-    response = editor_client.post(admin_url(Company, "import"), {"resource": 0, "format": 0, "import_file": upload})
+    response = upload(editor_client, Company, "companies.csv", content=csv_text.encode())
     assert "Some rows failed to validate" in response.text
     assert "unknown company slug &quot;xiaomii&quot;" in response.text
     assert "Confirm import" not in response.text

@@ -1,14 +1,12 @@
 """Change history: every path that changes a curated record leaves who, when and what."""
 
-import re
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from companies.models import Company, Deal
 from core.editorial import EditorialState
 from tests.conftest import make_company, make_deal
+from tests.import_helpers import confirm, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +54,8 @@ def test_workflow_action_is_recorded(superuser, superuser_client):
 
 def test_admin_import_is_attributed_to_the_user_who_confirmed_it(superuser, superuser_client):
     csv_text = "slug,name,kind,editorial_state\nexample-motors,Example Motors,ev_startup,draft\n"
-    upload = SimpleUploadedFile("companies.csv", csv_text.encode("utf-8"), content_type="text/csv")
-    preview = superuser_client.post(
-        reverse("admin:companies_company_import"), {"resource": 0, "format": 0, "import_file": upload}
-    )
-    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
-    superuser_client.post(reverse("admin:companies_company_process_import"), hidden)
+    preview = upload(superuser_client, Company, "companies.csv", content=csv_text.encode())
+    confirm(superuser_client, Company, preview)
     created = Company.objects.get(slug="example-motors")
     record = created.history.get()
     assert (record.history_type, record.history_user) == ("+", superuser)

@@ -19,8 +19,9 @@ from django.test import Client
 from django.urls import reverse
 
 from companies.models import Alias, Company, Deal
-from dataio.admin import GuardedImportMixin
+from dataio import jobs
 from dataio.limits import ImportLimits, UnreadableFile, check_csv
+from dataio.models import DataJob
 from sources.models import Source, Story
 from tests import hostile_files
 from tests.conftest import PASSWORD, logged_in, make_deal, make_source, make_staff
@@ -185,7 +186,7 @@ def test_files_at_the_limits_are_read(editor_client, settings, import_folder):
 
 def test_the_default_limits_fit_a_100000_row_import():
     limits = ImportLimits.from_settings()
-    assert (limits.rows, limits.cell_chars, limits.text_bytes) == (100_000, 500_000, 200 * 1024 * 1024)
+    assert (limits.rows, limits.cell_chars, limits.text_bytes) == (100_000, 500_000, 100 * 1024 * 1024)
     rows = "".join(f"deal-{i:06d},Deal number {i},joint_venture,announced,2021-03\n" for i in range(100_000))
     check_csv("slug,title,kind,status,date\n" + rows, limits)  # no refusal
     with pytest.raises(UnreadableFile, match="more than 100,000 rows"):
@@ -219,7 +220,7 @@ def test_load_seeds_is_refused_by_the_same_limits(settings, seeds_copy):
 
 
 def test_the_limits_come_from_the_environment():
-    assert settings_from_environment(LIMITS).stdout.split() == ["100000", "500000", "200"]
+    assert settings_from_environment(LIMITS).stdout.split() == ["100000", "500000", "100"]
     custom = settings_from_environment(
         LIMITS,
         DJANGO_IMPORT_MAX_ROWS="250000",
@@ -246,7 +247,7 @@ def test_preview_counts_skipped_rows_instead_of_listing_them(editor_client, tmp_
 
 
 def test_preview_lists_a_limited_number_of_changed_rows(editor_client, monkeypatch):
-    monkeypatch.setattr(GuardedImportMixin, "preview_rows_listed", 5)
+    monkeypatch.setattr(jobs, "ROWS_KEPT", 5)
     preview = upload(
         editor_client, Company, "companies.csv", content=companies_csv(*(f"n-{i},N {i},tech" for i in range(12)))
     )
@@ -257,7 +258,7 @@ def test_preview_lists_a_limited_number_of_changed_rows(editor_client, monkeypat
 
 
 def test_preview_lists_a_limited_number_of_errors_and_counts_the_rest(editor_client, monkeypatch, import_folder):
-    monkeypatch.setattr(GuardedImportMixin, "preview_errors_listed", 5)
+    monkeypatch.setattr(jobs, "ERRORS_KEPT", 5)
     before = snapshot()
     rows = [f"bad-{i},Bad {i},spaceship" for i in range(30)]  # one error each: an unknown kind
     preview = upload(editor_client, Company, "companies.csv", content=companies_csv(*rows))
@@ -271,70 +272,36 @@ def test_preview_lists_a_limited_number_of_errors_and_counts_the_rest(editor_cli
 GOOD_FILE = companies_csv("waiting-motors,Waiting Motors,automaker")
 
 
-def confirm_fields(preview) -> dict[str, str]:
-    return dict(preview.context["confirm_form"].initial)
-
-
 def test_a_waiting_file_is_named_after_its_uploader(editor, editor_client, import_folder):
-    preview = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
-    name = confirm_fields(preview)["import_file_name"]
+    upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
+    name = DataJob.objects.get().waiting_file
     assert name.startswith(f"{editor.pk}-")
     assert waiting_files(import_folder) == [name]
 
 
-def test_another_user_cannot_confirm_or_cancel_my_upload(editor_client, other_editor, import_folder):
+def test_another_user_cannot_see_confirm_or_cancel_my_import(editor_client, other_editor, import_folder):
     preview = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
-    fields = confirm_fields(preview)
+    job = DataJob.objects.get()
     before = snapshot()
-    stolen = other_editor.post(admin_url(Company, "process_import"), fields)
-    assert stolen.status_code == 403
-    assert "This upload belongs to another user" in page_text(stolen)
-    cancelled = other_editor.post(admin_url(Company, "cancel_import"), {"import_file_name": fields["import_file_name"]})
-    assert cancelled.status_code == 403
+    assert other_editor.get(admin_url(DataJob, "change", job.pk)).status_code == 404
+    assert other_editor.get(reverse("admin:dataio_datajob_status", args=[job.pk])).status_code == 404
+    assert other_editor.post(reverse("admin:dataio_datajob_confirm", args=[job.pk])).status_code == 404
+    assert other_editor.post(reverse("admin:dataio_datajob_cancel", args=[job.pk])).status_code == 404
+    assert "waiting-motors" not in other_editor.get(admin_url(DataJob, "changelist")).text
     assert snapshot() == before
-    assert waiting_files(import_folder) == [fields["import_file_name"]]  # still there, for its owner
+    assert waiting_files(import_folder) == [job.waiting_file]  # still there, for its owner
     assert "Import finished: 1 new" in page_text(confirm(editor_client, Company, preview))
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("import_file_name", "../../etc/passwd"),
-        ("import_file_name", ""),
-        ("format", "9"),
-        ("format", "csv"),
-        ("resource", "7"),
-        ("original_file_name", ""),
-    ],
-)
-def test_a_tampered_confirm_is_a_bad_request_and_imports_nothing(editor_client, import_folder, field, value):
-    preview = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
+@pytest.mark.parametrize("model", [Company, Alias])
+def test_the_librarys_confirm_form_is_refused_and_imports_nothing(editor_client, import_folder, model):
+    """The confirm is the job page's: a form naming a waiting file, format or resource is not acted on."""
+    upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
+    fields = {"import_file_name": DataJob.objects.get().waiting_file, "format": "0", "resource": "0"}
     before = snapshot()
-    response = editor_client.post(admin_url(Company, "process_import"), {**confirm_fields(preview), field: value})
+    response = editor_client.post(admin_url(model, "process_import"), {**fields, "original_file_name": "x.csv"})
     assert response.status_code == 400
     assert "Nothing was imported." in page_text(response)
-    assert snapshot() == before
-
-
-def test_a_tampered_confirm_on_a_part_admin_is_a_bad_request(editor_client, import_folder):
-    # The admins of parts (aliases here) carry their own refusals too; the import's must win.
-    Company.objects.create(name="Waiting Motors", slug="waiting-motors", kind="automaker")
-    preview = upload(editor_client, Alias, "aliases.csv", content=b"company,name,kind\nwaiting-motors,WM,short\n")
-    before = snapshot()
-    response = editor_client.post(admin_url(Alias, "process_import"), {**confirm_fields(preview), "format": "9"})
-    assert response.status_code == 400
-    assert "Nothing was imported." in page_text(response)
-    assert snapshot() == before
-
-
-def test_a_confirm_naming_another_format_is_a_bad_request(editor_client, import_folder):
-    preview = upload(editor_client, Company, "companies.csv", content=GOOD_FILE)
-    before = snapshot()
-    response = editor_client.post(
-        admin_url(Company, "process_import"), {**confirm_fields(preview), "format": str(XLSX)}
-    )
-    assert response.status_code == 400
-    assert "The waiting file cannot be read in the format sent (not an XLSX workbook" in page_text(response)
     assert snapshot() == before
 
 

@@ -8,10 +8,13 @@ import time
 import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import RequestFactory
 from import_export.tmp_storages import CacheStorage
 
 from companies.models import Company
+from dataio.uploads import RefusedUpload
 from tests.conftest import logged_in, make_company, make_staff
 from tests.import_helpers import (
     DATA,
@@ -42,8 +45,38 @@ def waiting_files(folder) -> list[str]:
     return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
 
 
-def test_import_page_states_the_default_limit_of_ten_megabytes(superuser_client):
-    assert "Upload at most 10 MB." in visible_text(superuser_client.get(admin_url(Company, "import")))
+def test_import_page_states_the_default_limit_of_twenty_five_megabytes(superuser_client):
+    """Enough for 100,000 deals (about 20 MB of CSV), the default row limit."""
+    assert "Upload at most 25 MB." in visible_text(superuser_client.get(admin_url(Company, "import")))
+
+
+def multipart_request(*, size: int):
+    """A POST whose body carries one file of `size` bytes, parsed by the configured upload handlers."""
+    upload = SimpleUploadedFile("companies.csv", b"x" * size, content_type="text/csv")
+    return RequestFactory().post("/admin/companies/company/import/", {"format": "0", "import_file": upload})
+
+
+def test_upload_over_the_limit_is_cut_off_as_it_streams_in(settings, tmp_path):
+    """Past the limit nothing is kept, in memory or on disk: the form gets an empty stand-in that
+    still tells the size sent, and refuses it with its message."""
+    settings.IMPORT_MAX_UPLOAD_MB = 1
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100 * 1024  # beyond it Django spools to a temporary file
+    request = multipart_request(size=3 * 1024 * 1024 + 5)
+    received = request.FILES["import_file"]
+    assert isinstance(received, RefusedUpload)
+    assert received.size == 3 * 1024 * 1024 + 5
+    assert received.read() == b""
+    assert list(tmp_path.iterdir()) == []  # the partial temporary file was removed at the limit
+    assert request.POST["format"] == "0"
+
+
+def test_upload_at_the_limit_reaches_the_form_whole(settings):
+    settings.IMPORT_MAX_UPLOAD_MB = 1
+    received = multipart_request(size=1024 * 1024).FILES["import_file"]
+    assert not isinstance(received, RefusedUpload)
+    assert received.size == 1024 * 1024
+    assert received.read() == b"x" * 1024 * 1024
 
 
 def padded_file(size: int) -> bytes:
@@ -125,7 +158,7 @@ def test_cache_storage_keeps_the_file_between_preview_and_confirm(superuser_clie
     server shares when the cache is the database."""
     settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
     preview = upload(superuser_client, Company, "companies_messy.csv")
-    name = preview.context["confirm_form"].initial["import_file_name"]
+    name = preview.context["job"].waiting_file
     assert cache.get(CacheStorage.CACHE_PREFIX + name) == (DATA / "companies_messy.csv").read_bytes()
     assert waiting_files(import_folder) == []
     done = confirm(superuser_client, Company, preview)
@@ -137,7 +170,7 @@ def test_cache_storage_keeps_the_file_between_preview_and_confirm(superuser_clie
 def test_cache_storage_is_emptied_on_cancel(superuser_client, settings):
     settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
     preview = upload(superuser_client, Company, "companies_messy.csv")
-    name = preview.context["confirm_form"].initial["import_file_name"]
+    name = preview.context["job"].waiting_file
     cancel(superuser_client, preview)
     assert cache.get(CacheStorage.CACHE_PREFIX + name) is None
 
@@ -147,7 +180,7 @@ def test_media_storage_keeps_the_file_between_preview_and_confirm(superuser_clie
     settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
     settings.MEDIA_ROOT = tmp_path / "media"
     preview = upload(superuser_client, Company, "companies_messy.csv")
-    name = preview.context["confirm_form"].initial["import_file_name"]
+    name = preview.context["job"].waiting_file
     assert default_storage.exists(f"django-import-export/{name}")
     done = confirm(superuser_client, Company, preview)
     assert "Import finished: 2 new" in visible_text(done)
@@ -165,3 +198,29 @@ def test_where_uploads_wait_and_how_big_they_may_be_come_from_the_environment():
     unknown = settings_from_environment(STORAGE, DJANGO_IMPORT_TMP_STORAGE="s3")
     assert unknown.returncode != 0
     assert "DJANGO_IMPORT_TMP_STORAGE='s3': use folder, cache or media." in unknown.stderr
+
+
+def test_the_default_text_limit_is_what_the_memory_bound_allows(settings):
+    """95 MB of CSV text peaked at 366 MB (the file, its text and its cells; measured
+    2026-12-01 with `manage.py import --dry-run`), under the 500 MB bound; 190 MB at 652 MB."""
+    from dataio.limits import ImportLimits
+
+    assert settings.IMPORT_MAX_UNPACKED_MB == 100
+    assert ImportLimits.from_settings().text_bytes == 100 * 1024 * 1024
+
+
+def test_csv_lines_split_as_a_file_opened_with_newline_empty_and_copy_nothing():
+    """The readers walk the text line by line instead of through io.StringIO (a copy at four
+    bytes a character); the rows are those tablib made from it before."""
+    import csv
+
+    import tablib
+
+    from dataio.formats import CSV
+    from dataio.limits import csv_lines
+
+    text = 'slug,summary\r\nsaic,"two\r\nlines"\rfaw,old Mac end\nnio,"a\rb"\n\nlast,no end'
+    assert list(csv.reader(csv_lines(text))) == list(csv.reader(io.StringIO(text, newline="")))
+    assert CSV().create_dataset(text).dict == tablib.import_set(text, format="csv").dict
+    lines = csv_lines("a,b\n" * 3)
+    assert not isinstance(lines, (list, str)) and list(lines) == ["a,b\n"] * 3

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 import tablib
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from companies.models import Deal
 from companies.resources import DealResource
-from dataio.resources import describe_errors, import_dataset
+from dataio.models import DataJob
+from dataio.resources import import_dataset
 from dataio.seeds import SeedError, load_seeds
-from tests.import_helpers import admin_url, invalid_rows
+from tests.import_helpers import invalid_rows, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,16 @@ EXPECTED = [
 
 
 def admin_messages(client) -> list[str]:
-    upload = SimpleUploadedFile("deals.csv", BAD_DEALS.encode())
-    preview = client.post(admin_url(Deal, "import"), {"resource": 0, "format": 0, "import_file": upload})
+    preview = upload(client, Deal, "deals.csv", content=BAD_DEALS.encode())
     assert sorted(invalid_rows(preview)) == [1, 3]
-    return describe_errors(DealResource(), preview.context["result"], name="deals.csv")
+    # The preview job keeps each row's messages by column, as its page shows them.
+    job = DataJob.objects.get()
+    return [
+        f'deals.csv, row {error["number"]} (line {error["number"] + 1}), column "{column}": {message}'
+        for error in job.first_errors
+        for column, messages in error["fields"]
+        for message in messages
+    ]
 
 
 def command_line_messages(path: Path) -> list[str]:

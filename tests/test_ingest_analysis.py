@@ -319,3 +319,65 @@ def test_follow_up_sentences_without_a_deal_word_are_candidates_of_the_same_kind
     assert any(q.startswith("The round would make Gull Partners") and k == "funding_round" for q, k in kinds)
     assert any(q.startswith("Tidewater Cells confirmed the visit") and k == "partnership" for q, k in kinds)
     assert not any(c["quote"].startswith("Gull Partners confirmed the weather") for c in candidates)
+
+
+def test_a_move_stated_as_not_made_is_no_candidate_and_a_denied_report_stays_a_rumour(db):
+    for slug, name in [("harrow-motors", "Harrow Motors"), ("quill-systems", "Quill Systems"),
+                       ("fenwick-capital", "Fenwick Capital"), ("xiaomi", "Xiaomi"),
+                       ("northwind-auto", "Northwind Auto"), ("larkspur-capital", "Larkspur Capital")]:  # fmt: skip
+        company(slug, name)
+    quotes = {c["quote"]: c for c in analyse_article(text=read("denials.txt"))["candidates"]}
+    starts = [q[:28] for q in quotes]
+    assert "Quill Systems, the Hangzhou " in starts  # the reported talks
+    assert quotes["Harrow Motors denied the reports on Thursday and said it had no plans to sell shares."][
+        "status"] == "rumoured"  # fmt: skip
+    assert "Quill Systems did not say ho" in starts  # not saying how much is no denial of the move
+    assert "Harrow Motors is not only a " in starts
+    assert "Quill Systems has ruled out " not in starts and "Fenwick Capital, which back" not in starts
+    northwind = analyse_article(text=read("northwind.txt"))["candidates"]
+    assert any(c["quote"].startswith("Northwind Auto, a startup") for c in northwind)
+    assert not any("is not among the investors" in c["quote"] for c in northwind)
+
+
+def relations_against(archived_files: dict[str, str], article: str) -> str | None:
+    SOURCE_INDEX.__init__()
+    Source.objects.all().delete()
+    for name, relation in archived_files.items():
+        Source.objects.create(slug=name.removesuffix(".txt").replace("_", "-"), title=name, text=read(name),
+                              story_relation=relation)  # fmt: skip
+    return analyse_article(text=read(article))["story"]
+
+
+def test_relations_are_told_apart_on_articles_written_for_the_test(db):
+    original = {"corvid_original.txt": "original"}
+    names = ("corvid_syndicated.txt", "corvid_spun.txt", "corvid_rewrite.txt", "corvid_same_event.txt")
+    verdicts = {name: relations_against(original, name) for name in names}
+    assert {name: (v["verdict"], v["relation"]) for name, v in verdicts.items()} == {
+        "corvid_syndicated.txt": ("version_of", "syndicated"), "corvid_spun.txt": ("version_of", "machine_spun"),
+        "corvid_rewrite.txt": ("version_of", "rewrite"), "corvid_same_event.txt": ("new", None)}  # fmt: skip
+    # Set against the copy the tracker holds as machine-spun, the text it was spun from is the original.
+    assert relations_against({"corvid_spun.txt": "machine_spun"}, "corvid_original.txt")["relation"] == "original"
+    # A spun copy set against a rewrite (its original not archived) is told by the spinner's marks.
+    assert relations_against({"rewrite.txt": "rewrite"}, "spun.txt")["relation"] == "machine_spun"
+    assert relations_against({"spun.txt": "machine_spun"}, "rewrite.txt")["relation"] == "rewrite"
+
+
+def test_other_stories_headlines_between_paragraphs_are_noise_and_a_subheading_is_not(db):
+    text = read("inline_links.txt")
+    noise = analyse_article(text=text)["noise"]
+    assert [(text[n["start"] : n["end"]].strip(), n["label"]) for n in noise] == [
+        ("Coastal ferry operators order hybrid boats for island routes", "Link to a related story")
+    ]
+
+
+def test_headlines_and_sentences_naming_nobody_are_not_candidates(db):
+    company("pell-auto", "Pell Auto", "automaker")
+    text = (
+        "Pell Auto invests in electric city cars\n\n"
+        "Pell Auto, the carmaker based in Xiamen, said on Friday that it will invest $50 million in city cars.\n"
+        "Many carmakers have announced plans to make electric vehicles in recent months.\n"
+        "Orrin Mobility, an untracked startup, also plans to launch electric vans next year.\n"
+        "This article first appeared in the print edition as: Pell Auto invests in electric cars.\n"
+    )
+    quotes = [c["quote"][:20] for c in analyse_article(text=text)["candidates"]]
+    assert quotes == ["Pell Auto, the carma", "Orrin Mobility, an u"]

@@ -19,15 +19,20 @@ from tests.large_dataset import build_large_dataset
 
 pytestmark = pytest.mark.django_db
 
-HOME = 7  # companies counted (all, tech); deals counted and summed by currency; sources and stories
-# counted; dated deals per quarter and kind; tech companies with their first move; latest deals; their parties
+HOME = 8  # companies counted (all, tech); deals counted and summed by currency; sources and stories
+# counted; dated deals per quarter and kind; the earliest-moving tech companies (one grouped query); their
+# first deals (a window over their parts); latest deals; their parties. The first move was one query with six
+# subqueries per tech company, slower to build and run than these two.
 COMPANY_LIST = 3  # companies counted; one page of them with their deal counts; their aliases
-COMPANY_DETAIL = 7  # company + published parent; its published arms; aliases; its parts in published
-# deals + deal; those deals' parties + company; deals that created it; excerpts from published sources + source
+COMPANY_DETAIL = 7  # company + published parent + deal count; its published arms; aliases; deals that
+# created it; the first deals' parts + deal + company (bounded); connected companies grouped with their shared
+# deal counts; excerpts from published sources + source citation, as values
 DEAL_LIST = 3  # deals counted; one page of them; their parties + company
 DEAL_DETAIL = 3  # deal + published venture; parties + company; excerpts from published sources + source
+# citation, as values
 SOURCE_LIST = 2  # sources counted; one page of them with story and excerpt count
-SOURCE_DETAIL = 5  # source + story; noise spans; excerpts; their published companies; their published deals
+SOURCE_DETAIL = 5  # source + story; noise spans; excerpts; for one page of the excerpt index: their
+# published companies; their published deals
 SOURCE_IN_STORY_DETAIL = SOURCE_DETAIL + 1  # and the published versions of its story
 DATA_PAGE = 0  # the columns are described in code
 COMPANIES_DOWNLOAD = 2  # aliases of published companies; companies with parent slug, deal and excerpt counts

@@ -83,3 +83,14 @@ def test_readme_says_what_the_proxy_must_drop():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for header in ("X-Forwarded-Ssl", "X-Forwarded-Protocol", "X-Forwarded-Proto", "FORWARDED_ALLOW_IPS"):
         assert f"`{header}" in readme, header
+
+
+def test_make_serve_uses_threaded_workers_with_deliberate_timeouts(monkeypatch):
+    """Issue #13, point 4: a slow client or upload holds one thread, not the worker, so gunicorn's
+    heartbeat goes on and the worker is not killed; the timeouts are set, not left at 30 s."""
+    config = gunicorn_config(gunicorn_arguments(), monkeypatch)
+    assert config.worker_class_str == "gthread"
+    assert config.threads == 8
+    assert config.timeout == 120  # longer than a save waiting for SQLite's lock (60 s)
+    assert (config.graceful_timeout, config.keepalive) == (30, 5)
+    assert gunicorn_config(gunicorn_arguments("TIMEOUT=300", "THREADS=4"), monkeypatch).timeout == 300

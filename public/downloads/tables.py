@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.db.models import F
 from django.urls import reverse
 
-from companies.models import Alias, Company, Deal, Participation
+from companies.models import Alias, Company, Deal, Participation, deal_date_order
 from core.partial_dates import format_partial_date_iso
 from public.company_selectors import ROLE_ORDER, published_related, with_deal_count
 from public.source_selectors import excerpt_count_of_source, published_excerpt_count
@@ -90,26 +90,39 @@ def company_rows(site: str) -> Iterator[Row]:
 # -- deals --
 
 
+def beside(records: Iterator[dict], parts: Iterator[tuple], *, key: str = "pk") -> Iterator[tuple[dict, list]]:
+    """Each record with its parts, read side by side from two queries in the same order (parts
+    start with their record's `key`): only one record's parts are in memory at a time."""
+    pending = next(parts, None)
+    for record in records:
+        mine = []
+        while pending is not None and pending[0] == record[key]:
+            mine.append(pending)
+            pending = next(parts, None)
+        yield record, mine
+
+
 def deal_rows(site: str) -> Iterator[Row]:
     page_url = page_urls(site, "companies:deal_detail")
-    participations = Participation.objects.visible().order_by("deal", ROLE_ORDER, "company__slug")
-    parties = _grouped(
-        (deal, {"company": company, "role": role})
-        for deal, company, role in participations.values_list("deal", "company__slug", "role").iterator(5000)
+    # Newest first, as on /deals/ (a month or a year counts as its period's end); the parties in
+    # the same order of deals, so the two are read together.
+    participations = Participation.objects.visible().order_by(
+        *deal_date_order(newest_first=True, prefix="deal__"), ROLE_ORDER, "company__slug"
     )
+    parties = participations.values_list("deal", "company__slug", "role").iterator(1000)
     deals = Deal.objects.published().annotate(
         venture_slug=published_related("venture", "slug"), excerpt_count=published_excerpt_count("deal")
     )
     fields = ("slug", "title", "kind", "round_name", "status", "date_precision", "currency", "amount_note")
     extra = ("pk", "date", "amount", "venture_slug", "summary", "evidence_note", "excerpt_count")
-    # Newest first, as on /deals/ (a month or a year counts as its period's end).
-    for deal in deals.ordered_newest_first().values(*fields, *extra).iterator(2000):
+    rows = deals.order_by(*deal_date_order(newest_first=True)).values(*fields, *extra).iterator(500)
+    for deal, its_parties in beside(rows, parties):
         yield {
             **{name: deal[name] for name in fields},
             "date": format_partial_date_iso(deal["date"], deal["date_precision"]),
             "amount": number(deal["amount"]),
             "venture": deal["venture_slug"] or "",
-            "parties": parties.get(deal["pk"], []),
+            "parties": [{"company": company, "role": role} for _, company, role in its_parties],
             "summary": deal["summary"],
             "evidence_note": deal["evidence_note"],
             "excerpts": deal["excerpt_count"],
@@ -163,7 +176,8 @@ def excerpt_rows(site: str) -> Iterator[Row]:
 def source_rows(site: str) -> Iterator[Row]:
     page_url = page_urls(site, "sources:source_detail")
     sources = Source.objects.published().select_related("story").annotate(excerpt_count=excerpt_count_of_source())
-    for source in sources.order_by(*source_date_order(newest_first=True)).iterator(chunk_size=500):
+    # The archived web page is for editors only, and large: never read for a download.
+    for source in sources.order_by(*source_date_order(newest_first=True)).defer("raw_html").iterator(chunk_size=500):
         yield {
             "slug": source.slug,
             "title": source.title,

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dataio.command_line import FORMAT_NAMES, resource_class
-from dataio.resources import file_format_of, import_dataset, read_dataset
+from dataio.command_line import FORMAT_NAMES, import_with_progress, resource_class
+from dataio.resources import file_format_of, read_dataset
 
 
 class Command(BaseCommand):
@@ -57,10 +57,11 @@ class Command(BaseCommand):
             raise CommandError(f"{error}\nNothing was imported.") from None
 
         def run(*, dry_run: bool):
-            return import_dataset(  # a fresh resource each time: the preview leaves nothing behind
+            return import_with_progress(  # a fresh resource each time: the preview leaves nothing behind
                 resource_type(),
                 dataset,
                 name=path.name,
+                stream=self.stderr,
                 dry_run=dry_run,
                 raise_errors=raise_errors,
                 lines=file_format != "json",

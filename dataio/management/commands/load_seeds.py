@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Load the curated dataset from seeds/ into an empty database (all or nothing). On a database "
         "that holds records it changes nothing and lists the records that differ from the files, "
-        "unless --overwrite says to replace them."
+        "unless --overwrite says to replace them. The archived texts and web pages that sources.csv "
+        "names are read from the same folder (export_seeds writes them there)."
     )
 
     def add_arguments(self, parser):

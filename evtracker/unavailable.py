@@ -1,0 +1,37 @@
+"""A database that cannot be reached answers 503 with the site's own page, not a 500.
+
+While PostgreSQL restarts or fails over, every query raises OperationalError (or InterfaceError
+on a connection it dropped). That is an outage, not a bug: the page says to try again, the
+response carries Retry-After so crawlers and clients come back, and the server log gets the
+traceback. The page is rendered without a request, so no context processor (which might query)
+runs. Any other exception is left to Django, which renders templates/500.html the same way.
+`/healthz` answers its own 503 (evtracker/health.py).
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable answering %s", request.path, exc_info=exception)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
