@@ -107,8 +107,9 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a usable database URL: {error}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A persistent connection buys nothing for a local file and keeps it locked between requests.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (DATABASE_CONN_MAX_AGE) as for PostgreSQL: in WAL mode an idle one
+    # holds no lock, and reusing it spares every request opening the file and running the PRAGMAs
+    # below (a page served from the page cache costs one small query; opening would cost more).
     # Several processes (web workers, the job worker, the command line) share the file. WAL lets
     # readers go on while one writer writes; IMMEDIATE takes the write lock when a transaction
     # starts, so a writer waits its turn (up to the timeout, in seconds) instead of failing with

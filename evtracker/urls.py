@@ -25,3 +25,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+# The site's 500 page, or its 503 page when what failed is the database (evtracker/unavailable.py).
+handler500 = "evtracker.unavailable.server_error"

@@ -82,7 +82,16 @@ def serves_readers(request: HttpRequest) -> bool:
         match = resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
         return False
+    if getattr(match.func, "page_cache_exempt", False):
+        return False
     return getattr(match.func, "__module__", "").startswith(READER_VIEW_MODULES)
+
+
+def page_cache_exempt(view):
+    """Marks a public view that reads no curated data and is cheaper to build than to look up
+    (robots.txt: the benchmark's trivial view, which must stay trivial)."""
+    view.page_cache_exempt = True
+    return view
 
 
 def page_digest(request: HttpRequest) -> str:
@@ -155,6 +164,18 @@ def keep(key: str, response: HttpResponse) -> None:
         logger.warning("page cache unwritable; page served but not kept", exc_info=True)
 
 
+def without_body(response: HttpResponseBase) -> HttpResponseBase:
+    """The answer to HEAD: the GET's status and headers (Content-Length included, as RFC 9110
+    allows), no body; a streamed download is closed unread rather than sent."""
+    if not response.streaming:
+        response.content = b""
+        return response
+    response.close()
+    empty = HttpResponse(status=response.status_code, headers=dict(response.items()))
+    empty.content = b""
+    return empty
+
+
 class PublicPageCacheMiddleware:
     """Serves public addresses from the page cache, answers conditional requests with 304 and HEAD
     as the GET it asks about. Sits outside the session middleware: a page served from the cache
@@ -171,8 +192,8 @@ class PublicPageCacheMiddleware:
         request.method = "GET"
         response = self.cached(request) if settings.PAGE_CACHE else self.get_response(request)
         request.method = "HEAD" if head else "GET"
-        if head and not response.streaming:
-            response.content = b""  # Content-Length stays that of the GET, as RFC 9110 allows
+        if head:
+            return without_body(response)
         return response
 
     def cached(self, request: HttpRequest) -> HttpResponseBase:

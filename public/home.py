@@ -3,11 +3,12 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from companies.models import Deal
 from public import company_selectors as selectors
 from public import rows
+from public.caching import page_cache_exempt
 from public.charts import timeline_chart
 
 TECH_COMPANIES_ON_HOME = 30
@@ -31,7 +32,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", context)
 
 
-@require_GET
+@require_safe
+@page_cache_exempt
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",

@@ -62,3 +62,19 @@ def test_health_still_reports_on_its_own(client):
     response = get_with_cursor_raising(OperationalError("down"), reverse("healthz"), client)
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+def test_unreachable_database_answers_503_when_the_page_cache_asks_first(settings, caplog):
+    settings.PAGE_CACHE = True  # the cache reads the dataset version before any view runs
+    response = get_with_cursor_raising(OperationalError("connection refused"), reverse("companies:company_list"))
+    assert response.status_code == 503
+    assert UNAVAILABLE in response.text
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+
+
+def test_a_bug_outside_any_view_answers_the_sites_500_page(settings):
+    settings.PAGE_CACHE = True
+    with mock.patch("public.caching.current_version", side_effect=ZeroDivisionError("a bug")):
+        response = Client(raise_request_exception=False).get(reverse("home"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text

@@ -153,9 +153,10 @@ def test_each_address_is_kept_apart_query_string_and_host_included(client, setti
     assert client.get("/deals/?kind=funding_round")["X-Page-Cache"] == "miss"
     assert "360 leads" in client.get("/deals/?kind=funding_round").text
     assert "Xiaomi sets up" not in client.get("/deals/?kind=funding_round").text
-    other_host = client.get("/robots.txt", HTTP_HOST="localhost")
+    assert client.get("/sitemap.xml")["X-Page-Cache"] == "miss"
+    other_host = client.get("/sitemap.xml", HTTP_HOST="localhost")
     assert other_host["X-Page-Cache"] == "miss"
-    assert "http://localhost/sitemap.xml" in other_host.text
+    assert "http://localhost/sitemap-" in other_host.text
 
 
 @pytest.mark.django_db
@@ -275,8 +276,16 @@ def test_head_is_answered_on_every_public_address(client, settings, xiaomi_world
         head = client.head(url)
         assert (get.status_code, head.status_code, body(head)) == (200, 200, b""), url
         assert head["Content-Type"] == get["Content-Type"], url
-        if cache_on:
+        if cache_on and name != "robots_txt":
             assert head["ETag"] == get["ETag"] and head["Cache-Control"], url
+
+
+@pytest.mark.django_db
+def test_robots_txt_stays_trivial_built_without_a_query_and_not_cached(client, page_cache, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/robots.txt")
+    assert response.status_code == 200 and "Sitemap: http://testserver/sitemap.xml" in response.text
+    assert not response.has_header("X-Page-Cache") and not response.has_header("ETag")
 
 
 @pytest.fixture
@@ -358,3 +367,13 @@ def test_page_cache_settings_come_from_the_environment():
     assert result.stdout.strip() == "(False, 'public, no-cache', {'MAX_ENTRIES': 2000})", result.stderr
     refused = settings_of("1", DJANGO_CACHE="memcached://x")
     assert "DJANGO_CACHE='memcached://x': use local, database or a redis:// URL." in refused.stderr
+
+
+@pytest.mark.django_db
+def test_head_on_a_streamed_download_sends_its_headers_and_no_body(client, settings, xiaomi_world, tmp_path):
+    settings.DOWNLOAD_CACHE_DIR = str(tmp_path)
+    get = client.get("/data/deals.csv")
+    assert get.streaming  # served from the per-version file
+    head = client.head("/data/deals.csv")
+    assert head.status_code == 200 and not head.streaming and head.content == b""
+    assert head["Content-Length"] == str(len(b"".join(get.streaming_content)))
