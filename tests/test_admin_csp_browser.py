@@ -11,6 +11,7 @@ from django.db import connections
 from django.urls import NoReverseMatch, reverse
 
 from tests.conftest import PASSWORD, make_company
+from tests.import_helpers import run_jobs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,6 +83,10 @@ def test_admin_import_previews_and_confirms_under_the_policy(browser, superuser)
     page.select_option("#id_format", label="csv")
     page.click("input[type=submit]")
 
+    # The upload queues a preview job; its page polls the status (static/dataio/job_progress.js)
+    # and reloads itself once the job is done. The worker's part is played here.
+    page.locator("#job-progress").wait_for()
+    run_jobs()
     preview = page.locator("table.import-preview")
     preview.wait_for()
     assert "Example Motors" in preview.inner_text()
@@ -89,6 +94,8 @@ def test_admin_import_previews_and_confirms_under_the_policy(browser, superuser)
     assert page.locator("table.import-preview del").count() >= 1  # "Phones." replaced
 
     page.click("input[name=confirm]")
+    page.locator("#job-progress").wait_for()
+    run_jobs()
     page.get_by_text("Import finished").wait_for()
     assert "Import finished: 1 new, 1 updated, 0 deleted and 0 skipped companies." in page.content()
     assert browser.csp_violations == [], "\n".join(browser.csp_violations)
