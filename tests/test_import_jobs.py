@@ -98,8 +98,10 @@ def test_confirm_is_offered_only_after_a_preview_without_errors(editor_client, i
     assert list(import_folder.iterdir()) == []  # a preview with errors keeps no file
     good = upload(editor_client, Company, "companies.csv", content=companies_csv(3))
     assert "Confirm import" in good.text
+    assert "table class=\"import-preview\"" in good.text and "Job Motors 1" in visible_text(good)  # the rows to come
     done = confirm(editor_client, Company, good)
     assert "Import finished: 3 new, 0 updated, 0 deleted and 0 skipped companies." in visible_text(done)
+    assert "import-preview" not in done.text  # the write lists no rows (it keeps no diff to show)
     write = DataJob.objects.get(phase=DataJob.Phase.WRITE)
     assert (write.state, write.rows_written, write.previewed.phase) == ("done", 3, "preview")
     assert list(import_folder.iterdir()) == []  # the file went with the finished write
