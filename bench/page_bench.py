@@ -271,6 +271,7 @@ def public_pages(*, slug: str) -> list[Page]:
         Page("`/feeds/deals/`", "feed", Request("/feeds/deals/")),
         Page("`/sitemap.xml`", "sitemap", Request("/sitemap.xml")),
         Page("`/sitemap-deals.xml`", "sitemap", Request("/sitemap-deals.xml")),
+        Page("`/search/?q=xiaomi`", "list", Request("/search/?q=xiaomi")),  # names, aliases and full text
     ]
 
 

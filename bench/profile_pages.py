@@ -7,9 +7,9 @@
 
 It builds a scratch SQLite database once (seeds, then tests/large_dataset.py on top; delete the
 file or pass --rebuild to start again) and requests each page through Django's test client with
-no cache, so each number is the cost of building the page. `/robots.txt` (no query) is timed in
-the same run: the ratio to it travels between machines, the milliseconds do not. This measures
-Django alone; bench/page_bench.py measures the site over HTTP.
+no cache and no kept download files, so each number is the cost of building the page.
+`/robots.txt` (no query) is timed in the same run: the ratio to it travels between machines, the
+milliseconds do not. This measures Django alone; bench/page_bench.py measures the site over HTTP.
 """
 
 import argparse
@@ -37,6 +37,7 @@ PUBLIC_PAGES = [
     "/data/deals.csv",
     "/data/excerpts.json",
     "/feeds/deals/",
+    "/sitemap-deals.xml",
 ]
 ADMIN_CHANGELISTS = [
     "companies/company",
@@ -61,6 +62,7 @@ def setup_django(database: Path) -> None:
             "DJANGO_STATIC_MANIFEST": "0",
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DJANGO_PAGE_CACHE": "0",  # every request builds its page
+            "DJANGO_DOWNLOAD_CACHE_DIR": "",  # and every download (no kept files)
             "DJANGO_ALLOWED_HOSTS": "testserver",
             "DJANGO_SETTINGS_MODULE": "evtracker.settings",
         }

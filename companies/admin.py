@@ -20,7 +20,8 @@ class ParticipationInline(PartInline, admin.TabularInline):
 @admin.register(Company)
 class CompanyAdmin(CuratedAdmin):
     resource_classes = [CompanyResource]
-    list_display = ("name", "kind", "entry_mode", "headquarters", "parent", "state", "updated_at")
+    list_display = ("name_display", "kind", "entry_mode", "headquarters", "parent", "state", "updated_at")
+    ordering = ("sort_name", "pk")  # as the public lists sort: case, accents and number length aside
     list_filter = ("editorial_state", "kind", "entry_mode")
     list_select_related = ("parent",)
     search_fields = ("name", "slug", "aliases__name", "headquarters")
@@ -31,6 +32,10 @@ class CompanyAdmin(CuratedAdmin):
         ("Details", {"fields": ("headquarters", "website", "summary", "evidence_note")}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    @admin.display(description="name", ordering="sort_name")  # as the public lists sort
+    def name_display(self, obj: Company) -> str:
+        return obj.name
 
 
 @admin.register(Alias)
@@ -47,7 +52,7 @@ class AliasAdmin(PartAdmin):
 class DealAdmin(CuratedAdmin):
     resource_classes = [DealResource]
     prepopulated_fields = {"slug": ("title",)}
-    list_display = ("title", "kind", "status", "date_display", "amount", "currency", "venture", "state")
+    list_display = ("title_display", "kind", "status", "date_display", "amount", "currency", "venture", "state")
     list_filter = ("editorial_state", "kind", "status", year_filter("date"))
     list_select_related = ("venture",)
     search_fields = ("title", "slug", "summary", "companies__name", "companies__aliases__name")
@@ -59,6 +64,10 @@ class DealAdmin(CuratedAdmin):
         ("What it created", {"fields": ("venture", "summary", "evidence_note")}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    @admin.display(description="title", ordering="sort_title")  # as the public lists sort
+    def title_display(self, obj: Deal) -> str:
+        return obj.title
 
     @admin.display(description="date", ordering="date_sort_key")  # as the public lists sort
     def date_display(self, obj: Deal) -> str:

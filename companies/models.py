@@ -14,6 +14,7 @@ from core.partial_dates import (
     partial_date_sort_key_field,
     validate_partial_date,
 )
+from core.sort_keys import SortKeyField
 from core.web_addresses import WebAddressField
 
 
@@ -42,6 +43,8 @@ class Company(Curated):
         INVESTOR_ONLY = "investor_only", "Investor only"
 
     name = models.CharField(max_length=200, help_text="The name readers know it by, e.g. “Xiaomi”.")
+    # What every list sorts companies by: the name without case or accents, numbers by value.
+    sort_name = SortKeyField(source="name", help_text="Computed from the name, for sorting.")
     kind = models.CharField(max_length=12, choices=Kind.choices, db_index=True, help_text="What sort of company it is.")
     headquarters = models.CharField(
         max_length=200, blank=True, help_text="City and country, only where a source states it."
@@ -68,9 +71,11 @@ class Company(Curated):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["sort_name", "pk"]
         verbose_name_plural = "companies"
         permissions = data_permissions("company", "companies", publish=True)
+        # The company list reads published companies in name order from this index.
+        indexes = [models.Index(fields=["editorial_state", "sort_name"], name="company_published_name_order")]
 
     def __str__(self) -> str:
         return self.name
@@ -158,6 +163,7 @@ class Deal(Curated):
         CALLED_OFF = "called_off", "Stalled or called off"
 
     title = models.CharField(max_length=250, help_text="Short headline, e.g. “360 leads Hozon Auto series D”.")
+    sort_title = SortKeyField(source="title", help_text="Computed from the title, for sorting.")
     kind = models.CharField(max_length=16, choices=Kind.choices, db_index=True, help_text="What sort of move it is.")
     round_name = models.CharField(max_length=40, blank=True, help_text="Funding rounds only, e.g. “Series D”.")
     status = models.CharField(
@@ -210,13 +216,13 @@ class Deal(Curated):
         ordering = deal_date_order(newest_first=True)
         permissions = data_permissions("deal", "deals", publish=True)
         # The public pages read published deals only: the lists' date order, the home page's money
-        # by currency and its chart by quarter and kind, each from one index without a sort of
-        # every deal (the last two without reading the table at all).
+        # by status and currency and its chart by quarter and kind, each from one index without a
+        # sort of every deal (the last two without reading the table at all).
         indexes = [
             models.Index(
                 fields=["editorial_state", "date_sort_key", "title", "slug"], name="deal_published_date_order"
             ),
-            models.Index(fields=["editorial_state", "currency", "amount"], name="deal_published_money"),
+            models.Index(fields=["editorial_state", "status", "currency", "amount"], name="deal_published_money"),
             models.Index(fields=["editorial_state", "date_sort_key", "kind"], name="deal_published_by_period"),
         ]
         constraints = [

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.changes import dataset_changed
 from core.editorial import publication_stamp
+from core.sort_keys import refresh_sort_keys
 
 BATCH = 2000
 
@@ -112,6 +113,7 @@ class BulkWriter:
         for instance in self.updated:
             if hasattr(instance, "updated_at"):
                 instance.updated_at = now
+            refresh_sort_keys(instance)  # bulk_update skips pre_save(), which sets them on insert and save()
         for batch in chunks(self.updated):
             self.model._default_manager.bulk_update(batch, update_fields)
             write_history(self.model, batch, "~", user=self.user, reason=self.reason, when=now)

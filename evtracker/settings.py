@@ -5,6 +5,7 @@ See README.md, "Configuration", for every variable. A local checkout reads `.env
 secret key is required.
 """
 
+import re
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Trigram and full-text search on PostgreSQL (public/search_postgres.py); unused on SQLite.
+    "django.contrib.postgres",
     "django_filters",
     # Before import_export: its `import` and `export` commands are replaced by dataio's.
     "core",
@@ -58,6 +61,11 @@ INSTALLED_APPS = [
     "ingest",
     "django_tasks",
     "django_tasks_db",
+    # The read API (public/api/): DRF, its OpenAPI schema, Swagger UI's files served from here, CORS.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +75,9 @@ MIDDLEWARE = [
     "evtracker.unavailable.DatabaseUnavailableMiddleware",
     # Content-Security-Policy on every page: the strict public policy, or the admin's (see below).
     "evtracker.security.SiteCSPMiddleware",
+    # CORS headers on /api/ answers: outside the page cache, so kept answers and 304s get them too,
+    # and the cache never sees their `Vary: Origin`.
+    "corsheaders.middleware.CorsMiddleware",
     # Public pages from the page cache, and 304s: after the https redirect and the security
     # headers (added to every response), before the session is loaded (a cached page touches none).
     "public.caching.PublicPageCacheMiddleware",
@@ -121,6 +132,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": env_int("DJANGO_SQLITE_TIMEOUT", 60),
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The list pages' per-row subqueries (counts, certainty) have a high estimated cost, which makes
+    # PostgreSQL's JIT compile them: 1.6 s of compiling for a 0.3 s query on 2,000 companies. Short
+    # web queries gain nothing from JIT; an `options` in DATABASE_URL (?options=...) still wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -256,6 +272,47 @@ for _name, _value in [
 ]:
     if _value < 1:
         raise ImproperlyConfigured(f"{_name}={_value}: must be at least 1.")
+
+# -- The read API (public/api/, README: "API") --
+# No authentication (the API reads no session or user, so its answers are the same for everyone
+# and the page cache keeps them), JSON only (one renderer: no `Vary: Accept`), a per-client rate.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["public.api.throttling.PerClientRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Proxies in front whose X-Forwarded-For is believed (the client is the address the nearest
+    # one saw); 0 ignores the header, which any client could otherwise forge to dodge the limit.
+    "NUM_PROXIES": env_int("DJANGO_API_PROXY_COUNT", 0),
+}
+# Requests per client, "<number>/<s|min|h|day>"; empty: no limit. Counted in the default cache
+# (DJANGO_CACHE): per process with `local`, shared by every instance with `database` or Redis.
+API_RATE = env_str("DJANGO_API_RATE", "120/min")
+if API_RATE and not re.fullmatch(r"[1-9]\d*/(s|sec|m|min|h|hour|d|day)", API_RATE):
+    raise ImproperlyConfigured(f"DJANGO_API_RATE={API_RATE!r}: use <number>/<s|min|h|day>, e.g. 120/min, or empty.")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "EV Entry Tracker read API",
+    "DESCRIPTION": "Published companies, deals, sources, excerpts and stories of the EV Entry Tracker, "
+    "read-only. Every fact is backed by a verbatim excerpt of an archived source.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    # Several models have a `kind`: each set of codes under its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CompanyKindEnum": "companies.models.Company.Kind",
+        "DealKindEnum": "companies.models.Deal.Kind",
+        "AliasKindEnum": "companies.models.Alias.Kind",
+        "DatePrecisionEnum": "core.partial_dates.DatePrecision",
+    },
+}
+# CORS (django-cors-headers): any site may read the API from a browser; nothing else is opened.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # -- HTTPS (README: "Running in production") --
 # Behind a TLS-terminating proxy or load balancer Django sees plain http; the proxy tells it what

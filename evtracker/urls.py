@@ -5,7 +5,8 @@ from django.urls import include, path
 from evtracker.health import healthz
 from ingest import admin_views as ingest_views
 from public import home as views
-from public.sitemaps import SITEMAPS
+from public.search_views import search_page
+from public.sitemaps import SITEMAPS, section_xml
 
 admin.site.site_header = "EV Entry Tracker — editors"
 admin.site.site_title = "EV Entry Tracker admin"
@@ -16,8 +17,10 @@ urlpatterns = [
     path("", include("public.company_urls")),
     path("", include("public.source_urls")),
     path("", include("public.downloads.urls")),
+    path("search/", search_page, name="search"),
+    path("api/", include("public.api.urls")),
     path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap"),
-    path("sitemap-<slug:section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("sitemap-<slug:section>.xml", section_xml, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # The article assistant's pages, inside the admin (its login, its Content-Security-Policy).
     path("admin/ingest/analyse/", admin.site.admin_view(ingest_views.analyse), name="ingest_analyse"),

@@ -13,6 +13,7 @@ from companies.models import Company, Deal, deal_date_order
 from core.currencies import validate_currency_code
 from public import company_selectors as selectors
 from public.listing import OrderingChoiceFilter
+from public.widgets import NumberInput
 
 SEARCH_MAX_LENGTH = 100
 
@@ -21,6 +22,9 @@ class YearFilter(django_filters.NumberFilter):
     """A four-digit year; anything else is a form error, never a database error."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, widget=NumberInput, **kwargs)
 
 
 class CompanyFilter(django_filters.FilterSet):
@@ -33,9 +37,10 @@ class CompanyFilter(django_filters.FilterSet):
     )
     ordering = OrderingChoiceFilter(
         orderings={
-            "name": ("Name, A to Z", ["name"]),
-            "-name": ("Name, Z to A", ["-name"]),
-            "-deals": ("Most deals first", ["-deal_count", "name"]),
+            # By the stored sort key (core/sort_keys.py): case and accents aside, numbers by value.
+            "name": ("Name, A to Z", ["sort_name"]),
+            "-name": ("Name, Z to A", ["-sort_name"]),
+            "-deals": ("Most deals first", ["-deal_count", "sort_name"]),
         }
     )
 
@@ -61,18 +66,30 @@ class DealFilter(django_filters.FilterSet):
         label="Currency", method="in_currency", max_length=3, validators=[validate_currency_code], help_text="E.g. USD"
     )
     amount_min = django_filters.NumberFilter(
-        field_name="amount", lookup_expr="gte", label="Amount at least", min_value=0, max_digits=20, decimal_places=2
+        field_name="amount",
+        lookup_expr="gte",
+        label="Amount at least",
+        min_value=0,
+        max_digits=20,
+        decimal_places=2,
+        widget=NumberInput,
     )
     amount_max = django_filters.NumberFilter(
-        field_name="amount", lookup_expr="lte", label="Amount at most", min_value=0, max_digits=20, decimal_places=2
+        field_name="amount",
+        lookup_expr="lte",
+        label="Amount at most",
+        min_value=0,
+        max_digits=20,
+        decimal_places=2,
+        widget=NumberInput,
     )
     ordering = OrderingChoiceFilter(
         orderings={
             "-date": ("Newest first", deal_date_order(newest_first=True)),
             "date": ("Oldest first", deal_date_order(newest_first=False)),
-            "-amount": ("Largest amount first", [F("amount").desc(nulls_last=True), "title"]),
-            "amount": ("Smallest amount first", [F("amount").asc(nulls_last=True), "title"]),
-            "title": ("Title, A to Z", ["title"]),
+            "-amount": ("Largest amount first", [F("amount").desc(nulls_last=True), "sort_title"]),
+            "amount": ("Smallest amount first", [F("amount").asc(nulls_last=True), "sort_title"]),
+            "title": ("Title, A to Z", ["sort_title"]),
         }
     )
 

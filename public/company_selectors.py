@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -29,8 +30,8 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import Exact
 
 from companies.models import Alias, Company, Deal, Participation, deal_date_order
-from core.editorial import published_q
 from core.partial_dates import PRECISION_RANK, DatePrecision
+from public.certainty import with_certainty
 from sources.models import Source
 
 # Parties are listed by the weight of their part: the lead investor before the other investors.
@@ -50,7 +51,7 @@ def published_related(field: str, attribute: str) -> Subquery:
 def parties_with_companies(lookup: str = "participations") -> Prefetch:
     """Deals' visible parties, most important part first, each with its company (one query);
     `lookup` reaches the deals' participations from the records being fetched."""
-    parties = Participation.objects.visible().select_related("company").order_by(ROLE_ORDER, "company__name", "pk")
+    parties = Participation.objects.visible().select_related("company").order_by(ROLE_ORDER, "company__sort_name", "pk")
     return Prefetch(lookup, queryset=parties)
 
 
@@ -61,7 +62,9 @@ def deals_in_date_order(deals: QuerySet[Deal], *, newest_first: bool) -> QuerySe
 
 
 def with_deal_count(companies: QuerySet[Company]) -> QuerySet[Company]:
-    """Annotate `deal_count`: the published deals each company takes part in."""
+    """Annotate `deal_count`: the published deals each company takes part in or was created by
+    (a venture or brand counts the deal that set it up), and `created_deal_count`: those of them
+    that created it without it taking part."""
     deals = (
         Participation.objects.visible()
         .filter(company=OuterRef("pk"))
@@ -70,12 +73,28 @@ def with_deal_count(companies: QuerySet[Company]) -> QuerySet[Company]:
         .annotate(n=Count("deal", distinct=True))
         .values("n")
     )
-    return companies.annotate(deal_count=Coalesce(Subquery(deals, output_field=IntegerField()), 0))
+    # Through the index on the venture column: a company that created nothing costs one lookup.
+    created = (
+        Deal.objects.published()
+        .filter(venture=OuterRef("pk"))
+        .exclude(participations__company=OuterRef("pk"))
+        .order_by()
+        .values("venture")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    counted = {
+        "part_deal_count": Coalesce(Subquery(deals, output_field=IntegerField()), 0),
+        "created_deal_count": Coalesce(Subquery(created, output_field=IntegerField()), 0),
+    }
+    return companies.annotate(**counted).annotate(deal_count=F("part_deal_count") + F("created_deal_count"))
 
 
 def company_list() -> QuerySet[Company]:
-    """The company directory: published companies with their deal count and other names."""
-    companies = with_deal_count(Company.objects.published()).order_by("name", "pk")
+    """The company directory: published companies in name order (core/sort_keys.py) with their
+    deal count, how well each is backed (public/certainty.py) and their other names."""
+    companies = with_certainty(with_deal_count(Company.objects.published()), record="company")
+    companies = companies.order_by("sort_name", "pk")
     return companies.prefetch_related(Prefetch("aliases", queryset=Alias.objects.visible().order_by("name")))
 
 
@@ -104,8 +123,10 @@ def company_detail() -> QuerySet[Company]:
 
 
 def deal_list() -> QuerySet[Deal]:
-    """The deal list: published deals, newest first, with their visible parties."""
-    return deals_in_date_order(Deal.objects.published(), newest_first=True).prefetch_related(parties_with_companies())
+    """The deal list: published deals, newest first, with how well each is backed and their
+    visible parties."""
+    deals = with_certainty(deals_in_date_order(Deal.objects.published(), newest_first=True), record="deal")
+    return deals.prefetch_related(parties_with_companies())
 
 
 def search_deals(deals: QuerySet[Deal], words: str) -> QuerySet[Deal]:
@@ -122,10 +143,12 @@ def search_deals(deals: QuerySet[Deal], words: str) -> QuerySet[Deal]:
 
 
 def deals_of_company(deals: QuerySet[Deal], company: str) -> QuerySet[Deal]:
-    """Deals of the published company with this slug, or with exactly this name or alias."""
+    """Deals of the published company with this slug, or with exactly this name or alias: those it
+    takes part in and those that created it (as its deal count counts them)."""
     named = Q(slug=company) | Q(name__iexact=company) | Q(aliases__name__iexact=company)
     companies = Company.objects.published().filter(named)
-    return deals.filter(pk__in=Participation.objects.visible().filter(company__in=companies).values("deal"))
+    parts = Participation.objects.visible().filter(company__in=companies).values("deal")
+    return deals.filter(Q(pk__in=parts) | Q(venture__in=companies))
 
 
 def deal_detail() -> QuerySet[Deal]:
@@ -142,9 +165,23 @@ def deal_detail() -> QuerySet[Deal]:
 
 @dataclass(frozen=True)
 class MoneyTotal:
+    """The disclosed amounts of the published deals of one status in one currency: never added
+    across statuses (a completed round and a ten-year plan are not one sum) nor currencies."""
+
+    status: str
     currency: str
     total: Decimal
     deals: int
+
+
+# Money is told in this order: what was paid first, then what was promised, then what was only said.
+MONEY_STATUS_ORDER = [
+    Deal.Status.COMPLETED,
+    Deal.Status.ANNOUNCED,
+    Deal.Status.IN_TALKS,
+    Deal.Status.RUMOURED,
+    Deal.Status.CALLED_OFF,
+]
 
 
 @dataclass(frozen=True)
@@ -158,15 +195,17 @@ class Headline:
 
 
 def headline_numbers() -> Headline:
-    """The tracker in four numbers (three queries: companies, deals by currency, sources)."""
+    """The tracker in four numbers (three queries: companies, deals by status and currency, sources)."""
     companies = Company.objects.published().aggregate(
         all=Count("pk"), tech=Count("pk", filter=Q(kind=Company.Kind.TECH))
     )
-    # Grouping every deal by currency gives the deal count and the money in one query; deals
-    # with no amount form the group with an empty currency.
-    by_currency = list(
-        Deal.objects.published().order_by("currency").values("currency").annotate(n=Count("pk"), total=Sum("amount"))
+    # Grouping every deal by status and currency gives the deal count and the money in one query;
+    # deals with no amount form the groups with an empty currency.
+    groups = (
+        Deal.objects.published().order_by().values("status", "currency").annotate(n=Count("pk"), total=Sum("amount"))
     )
+    rank = {status: position for position, status in enumerate(MONEY_STATUS_ORDER)}
+    by_currency = sorted(groups, key=lambda row: (rank.get(row["status"], len(rank)), row["currency"]))
     sources = Source.objects.published().aggregate(
         all=Count("pk"), stories=Count("story", distinct=True), standalone=Count("pk", filter=Q(story=None))
     )
@@ -174,7 +213,9 @@ def headline_numbers() -> Headline:
         companies=companies["all"],
         tech_companies=companies["tech"],
         deals=sum(row["n"] for row in by_currency),
-        money=[MoneyTotal(row["currency"], row["total"], row["n"]) for row in by_currency if row["currency"]],
+        money=[
+            MoneyTotal(row["status"], row["currency"], row["total"], row["n"]) for row in by_currency if row["currency"]
+        ],
         sources=sources["all"],
         independent_sources=sources["stories"] + sources["standalone"],
     )
@@ -212,28 +253,43 @@ def deal_counts_by_quarter() -> list[PeriodCount]:
     return [PeriodCount(**row) for row in rows]
 
 
-def tech_companies_by_first_move(*, limit: int) -> list[Company]:
-    """Up to `limit` published tech companies, the earliest movers first, each with its first move
-    as `first_deal_*` and `first_role` (two queries).
+@dataclass(frozen=True)
+class TechCompanies:
+    """The home page's tech companies: those with a published move (the earliest movers first,
+    at most the limit asked for) and, by name, those only mentioned so far."""
 
-    One grouped pass over the tech companies' deals picks the earliest movers by their earliest
-    date key; a window over those companies' parts then picks each one's first deal. (A subquery
-    per company and field cost more to build than to run.)
+    movers: list[Company]
+    mentioned: list[Company]
+
+
+def tech_companies_by_first_move(*, limit: int) -> TechCompanies:
+    """Published tech companies, split: up to `limit` with a published move, the earliest movers
+    first, each with its first move as `first_deal_*` and `first_role` and how well it is backed
+    (public/certainty.py); then the ones with no move recorded (two queries).
+
+    The first query gives every tech company its earliest date key and whether it has a move, as
+    subqueries beside the certainty counts (a join grouped by company would compute those per
+    part); a window over the movers' parts then picks each one's first deal. (A subquery per
+    company and first-move field cost more to build than to run.)
     """
-    earliest = Min("participations__deal__date_sort_key", filter=published_q("participations__deal"))
-    movers = Company.objects.published().filter(kind=Company.Kind.TECH).annotate(first_key=earliest)
-    movers = list(movers.order_by(F("first_key").asc(nulls_last=True), "name", "pk").only(*MOVER_FIELDS)[:limit])
+    parts = Participation.objects.visible().filter(company=OuterRef("pk")).order_by().values("company")
+    earliest = Subquery(parts.annotate(key=Min("deal__date_sort_key")).values("key"), output_field=IntegerField())
+    tech = Company.objects.published().filter(kind=Company.Kind.TECH).annotate(first_key=earliest, moves=Exists(parts))
+    tech = with_certainty(tech, record="company").only(*MOVER_FIELDS)
+    everyone = list(tech.order_by(F("first_key").asc(nulls_last=True), "sort_name", "pk"))
+    movers = [company for company in everyone if company.moves][:limit]
     first = {part.company_id: part for part in first_parts_of([company.pk for company in movers])}
     for company in movers:
         part = first.get(company.pk)
         deal = part.deal if part else None
         company.first_role = part.role if part else ""
-        for name in ("slug", "title", "date", "date_precision"):
+        for name in ("slug", "title", "date", "date_precision", "kind"):
             setattr(company, f"first_deal_{name}", getattr(deal, name) if deal else None)
-    return movers
+    mentioned = sorted((company for company in everyone if not company.moves), key=lambda company: company.sort_name)
+    return TechCompanies(movers=movers, mentioned=mentioned)
 
 
-MOVER_FIELDS = ("slug", "name", "kind", "entry_mode")
+MOVER_FIELDS = ("slug", "name", "sort_name", "kind", "entry_mode")
 
 
 def first_parts_of(company_ids: list[int]) -> QuerySet[Participation]:
@@ -252,37 +308,79 @@ def latest_deals(*, limit: int) -> list[Deal]:
 # -- a company's deals and connections, bounded --
 
 
+@dataclass(frozen=True, slots=True)
+class DealLine:
+    """What a company page prints of one of its deals (read as plain values, not a model)."""
+
+    slug: str
+    title: str
+    kind: str
+    round_name: str
+    status: str
+    date: object
+    date_precision: str
+    amount: Decimal | None
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartyLine:
+    """Another party to one of the page's deals: its company and its role's label."""
+
+    company_id: int
+    slug: str
+    name: str
+    role_label: str
+
+
 @dataclass
 class TimelineEntry:
     """One of a company's deals: its part (or parts) in it and the other parties."""
 
-    deal: Deal
+    deal: DealLine
     roles: list[str] = field(default_factory=list)
-    partners: list[Participation] = field(default_factory=list)
+    partners: list[PartyLine] = field(default_factory=list)
 
 
 def _deals_of(company: Company) -> QuerySet[Participation]:
     return Participation.objects.visible().filter(company=company).values("deal")
 
 
+DEAL_LINE_FIELDS = tuple(DealLine.__dataclass_fields__)
+ROLE_LABELS = dict(Participation.Role.choices)
+
+
 def company_timeline(company: Company, *, limit: int) -> list[TimelineEntry]:
     """The company's first `limit` published deals, oldest first, each with the company's part and
-    the other visible parties (one query: every part in those deals, with deal and company)."""
+    the other visible parties (one query: every part in those deals, with deal and company, read
+    as plain values)."""
     first = Deal.objects.published().filter(pk__in=_deals_of(company)).ordered_oldest_first().values("pk")[:limit]
     parts = (
         Participation.objects.visible()
         .filter(deal__in=first)
-        .select_related("deal", "company")
         .order_by(*deal_date_order(newest_first=False, prefix="deal__"), ROLE_ORDER, "company__name", "pk")
+        .values_list(
+            "deal", "company", "role", "company__slug", "company__name", *(f"deal__{name}" for name in DEAL_LINE_FIELDS)
+        )
     )
     entries: dict[int, TimelineEntry] = {}
-    for part in parts:
-        entry = entries.setdefault(part.deal_id, TimelineEntry(deal=part.deal))
-        if part.company_id == company.pk:
-            entry.roles.append(part.get_role_display())
+    for deal_id, company_id, role, slug, name, *deal in parts:
+        entry = entries.get(deal_id)
+        if entry is None:
+            entry = entries[deal_id] = TimelineEntry(deal=DealLine(*deal))
+        label = ROLE_LABELS.get(role, role)
+        if company_id == company.pk:
+            entry.roles.append(label)
         else:
-            entry.partners.append(part)
+            entry.partners.append(PartyLine(company_id, slug, name, label))
     return list(entries.values())
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyLine:
+    slug: str
+    name: str
+    kind: str
 
 
 @dataclass
@@ -290,9 +388,9 @@ class Connection:
     """A company linked to the page's company through `shared` published deals; `deals` holds
     those of them among the deals the page shows."""
 
-    company: Company
+    company: CompanyLine
     shared: int
-    deals: list[Deal] = field(default_factory=list)
+    deals: list[DealLine] = field(default_factory=list)
 
     @property
     def unlisted(self) -> int:
@@ -311,8 +409,7 @@ def connections_of(company: Company, *, shown: list[TimelineEntry]) -> list[Conn
         .order_by("-shared", "company__name", "company")
     )
     connections = {
-        pk: Connection(company=Company(pk=pk, slug=slug, name=name, kind=kind), shared=shared)
-        for pk, slug, name, kind, shared in rows
+        pk: Connection(company=CompanyLine(slug, name, kind), shared=shared) for pk, slug, name, kind, shared in rows
     }
     for entry in shown:
         for partner in {part.company_id for part in entry.partners}:

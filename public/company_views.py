@@ -2,11 +2,11 @@ from django.db.models import QuerySet
 
 from companies.models import Company, Deal
 from public import company_selectors as selectors
-from public import rows
+from public import record_sections, rows
 from public.charts import MAX_NODES, Neighbour, relationship_diagram
 from public.company_filters import CompanyFilter, DealFilter
 from public.listing import PublicListView, PublishedDetailView
-from public.source_selectors import evidence_of
+from public.source_selectors import Evidence, evidence_of
 
 # A company in thousands of deals gets a page of the same size as one in a few: its first deals,
 # its closest connections, and links to the filtered deal list for the rest.
@@ -40,12 +40,17 @@ class CompanyDetailView(PublishedDetailView):
         company = self.object
         timeline = selectors.company_timeline(company, limit=DEALS_ON_COMPANY_PAGE)
         connections = selectors.connections_of(company, shown=timeline)
+        listed = connections[:CONNECTIONS_ON_COMPANY_PAGE]
         context.update(
             timeline=timeline,
-            connections=connections[:CONNECTIONS_ON_COMPANY_PAGE],
+            timeline_items=record_sections.timeline_items(company_name=company.name, timeline=timeline),
+            connections=listed,
+            connection_items=record_sections.connection_items(
+                company_slug=company.slug, connections=listed, shown=len(timeline)
+            ),
             connections_not_listed=len(connections) - CONNECTIONS_ON_COMPANY_PAGE,
             diagram=relationship_diagram(company.name, company.kind, neighbours_of(connections[:MAX_NODES])),
-            evidence=evidence_of(companies=company),
+            **evidence_context(evidence_of(companies=company)),
         )
         return context
 
@@ -77,5 +82,14 @@ class DealDetailView(PublishedDetailView):
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        context["evidence"] = evidence_of(deals=self.object)
+        context.update(evidence_context(evidence_of(deals=self.object)))
         return context
+
+
+def evidence_context(evidence: Evidence) -> dict:
+    """The evidence and its quoted excerpts written out (templates/includes/evidence.html)."""
+    return {
+        "evidence": evidence,
+        "supporting_figures": record_sections.excerpt_figures(evidence.supporting),
+        "dissenting_figures": record_sections.excerpt_figures(evidence.dissenting),
+    }

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from companies.models import Company, Deal, Participation
 from core.partial_dates import format_partial_date_human, format_partial_date_iso
-from public.templatetags.tracker import money
+from public.templatetags.tracker import money, money_short
 from sources.models import Source
 
 SLUG_MARK = "slug-mark"
@@ -47,6 +47,25 @@ def _role(party: Participation) -> str:
 
 def _plural(count: int) -> str:
     return "" if count == 1 else "s"
+
+
+def _verb_s(count: int) -> str:
+    return "s" if count == 1 else ""
+
+
+def evidence(record: Company | Deal) -> str:
+    """How well a listed record is backed (public/certainty.py's annotations), escaped: "3 excerpts
+    · 2 sources", and a plain mark when any source disagrees."""
+    excerpts, sources, dissent = record.excerpt_count, record.source_count, record.dissent_count
+    if not excerpts:
+        return '<span class="meta">No excerpt yet</span>'
+    text = (
+        f'{excerpts} excerpt{_plural(excerpts)} <span class="meta">· {sources} independent source{_plural(sources)}'
+        "</span>"
+    )
+    if dissent:
+        text += f' <strong class="disagrees">· {dissent} excerpt{_plural(dissent)} disagree{_verb_s(dissent)}</strong>'
+    return text
 
 
 def _deal_facts(deal: Deal) -> tuple[str, str]:
@@ -82,6 +101,7 @@ def deal_rows(deals: Iterable[Deal]) -> SafeString:
             f'  <td role="cell" data-label="Status">{escape(STATUS_LABELS.get(deal.status, deal.status))}</td>\n'
             f'  <td role="cell" class="number nowrap" data-label="Amount">{amount or NOT_DISCLOSED}</td>\n'
             f'  <td role="cell" data-label="Parties">{parties}</td>\n'
+            f'  <td role="cell" data-label="Evidence">{evidence(deal)}</td>\n'
             f"</tr>"
         )
     return _joined(rows)
@@ -105,13 +125,15 @@ def deal_items(deals: Iterable[Deal]) -> SafeString:
             f'  <a href="{deal_url(deal.slug)}">{escape(deal.title)}</a>\n'
             f'  <span class="deal-facts meta">{facts}</span>\n'
             + (f'  <span class="deal-parties">{parties}</span>\n' if parties else "")
+            + f'  <span class="deal-evidence">Evidence: {evidence(deal)}</span>\n'
             + "</li>"
         )
     return _joined(items)
 
 
 def company_rows(companies: Iterable[Company]) -> SafeString:
-    """The company list's table rows; each company's visible aliases prefetched, `deal_count` annotated."""
+    """The company list's table rows; each company's visible aliases prefetched, `deal_count`,
+    `created_deal_count` and the certainty counts annotated."""
     company_url = link_by_slug("companies:company_detail")
     deals_of = escape(reverse("companies:deal_list")) + "?company="
     rows = []
@@ -122,25 +144,27 @@ def company_rows(companies: Iterable[Company]) -> SafeString:
         count = company.deal_count
         kind = escape(COMPANY_KIND_LABELS.get(company.kind, company.kind))
         mode = escape(ENTRY_MODE_LABELS.get(company.entry_mode) or "—")
-        deals = (
-            f'<a href="{deals_of}{escape(company.slug)}" aria-label="{count} deal{_plural(count)} of {name}">'
-            f"{count}</a>"
-            if count
-            else "0"
-        )
+        created = company.created_deal_count
+        label = f"{count} deal{_plural(count)} of {name}"
+        label += f", including the one{_plural(created)} that created it" if created else ""
+        deals = f'<a href="{deals_of}{escape(company.slug)}" aria-label="{label}">{count}</a>' if count else "0"
+        if created:
+            deals += f' <span class="meta">(created by {"it" if count == created else created})</span>'
         rows.append(
             f'<tr role="row">\n'
             f'  <th role="rowheader" scope="row"><a href="{company_url(company.slug)}">{name}</a>{also}</th>\n'
             f'  <td role="cell" data-label="Kind">{kind}</td>\n'
             f'  <td role="cell" data-label="Way into EVs">{mode}</td>\n'
             f'  <td role="cell" class="number" data-label="Deals">{deals}</td>\n'
+            f'  <td role="cell" data-label="Evidence">{evidence(company)}</td>\n'
             f"</tr>"
         )
     return _joined(rows)
 
 
 def source_rows(sources: Iterable[Source]) -> SafeString:
-    """The source list's table rows; each source's story selected with it, `excerpt_count` annotated."""
+    """The source list's table rows; each source's story selected with it, `excerpt_count`,
+    `dissent_count` and `version_count` annotated."""
     source_url = link_by_slug("sources:source_detail")
     rows = []
     for source in sources:
@@ -153,42 +177,81 @@ def source_rows(sources: Iterable[Source]) -> SafeString:
         if source.story:
             relation = STORY_RELATION_LABELS.get(source.story_relation, source.story_relation)
             story = f"{escape(relation)} of “{escape(source.story.title)}”"
+            if source.version_count > 1:
+                story += f' <span class="meta">· {source.version_count} versions, counted as one source</span>'
         else:
             story = '<span class="meta">A story of its own</span>'
+        count = source.dissent_count
+        dissent = f' <strong class="disagrees">({count} disagree{_verb_s(count)})</strong>' if count else ""
         rows.append(
             f'<tr role="row">\n'
             f'  <th role="rowheader" scope="row"><a href="{source_url(source.slug)}">{escape(source.title)}</a></th>\n'
             f'  <td role="cell" data-label="Publisher">{escape(source.publisher or "Not known")}</td>\n'
             f'  <td role="cell" class="nowrap" data-label="Published">{published}</td>\n'
             f'  <td role="cell" data-label="Story">{story}</td>\n'
-            f'  <td role="cell" class="number" data-label="Excerpts">{source.excerpt_count}</td>\n'
+            f'  <td role="cell" class="number" data-label="Excerpts">{source.excerpt_count}{dissent}</td>\n'
             f"</tr>"
         )
     return _joined(rows)
 
 
 def first_move_rows(companies: Iterable[Company]) -> SafeString:
-    """The home page's tech companies, each with its way in and first move (`first_deal_*`)."""
+    """The home page's tech companies with a published move: its way in (as classified, or else the
+    kind of its first move), that first move (`first_deal_*`) and how well the company is backed."""
     company_url, deal_url = link_by_slug("companies:company_detail"), link_by_slug("companies:deal_detail")
     rows = []
     for company in companies:
-        mode = escape(ENTRY_MODE_LABELS.get(company.entry_mode) or "Not classified yet")
-        name = escape(company.name)
-        if company.first_deal_slug:
-            first = f'<a href="{deal_url(company.first_deal_slug)}">{escape(company.first_deal_title)}</a>'
-            if company.first_deal_date:
-                date, precision = company.first_deal_date, company.first_deal_date_precision
-                first += (
-                    f' <span class="meta">· <time datetime="{format_partial_date_iso(date, precision)}">'
-                    f"{escape(format_partial_date_human(date, precision))}</time></span>"
-                )
+        if company.entry_mode:
+            mode = escape(ENTRY_MODE_LABELS.get(company.entry_mode, company.entry_mode))
         else:
-            first = '<span class="meta">No published deal yet</span>'
+            first_kind = KIND_LABELS.get(company.first_deal_kind or "", company.first_deal_kind or "")
+            mode = f'{escape(first_kind)} <span class="meta">(its first move)</span>' if first_kind else "—"
+        name = escape(company.name)
+        first = f'<a href="{deal_url(company.first_deal_slug)}">{escape(company.first_deal_title)}</a>'
+        if company.first_deal_date:
+            date, precision = company.first_deal_date, company.first_deal_date_precision
+            first += (
+                f' <span class="meta">· <time datetime="{format_partial_date_iso(date, precision)}">'
+                f"{escape(format_partial_date_human(date, precision))}</time></span>"
+            )
         rows.append(
             f'<tr role="row">\n'
             f'  <th role="rowheader" scope="row"><a href="{company_url(company.slug)}">{name}</a></th>\n'
             f'  <td role="cell" data-label="Way in">{mode}</td>\n'
             f'  <td role="cell" data-label="First move">{first}</td>\n'
+            f'  <td role="cell" data-label="Evidence">{evidence(company)}</td>\n'
             f"</tr>"
         )
     return _joined(rows)
+
+
+def company_links(companies: Iterable[Company]) -> SafeString:
+    """Companies as links to their pages, joined by commas (the home page's "mentioned" line)."""
+    company_url = link_by_slug("companies:company_detail")
+    return mark_safe(  # noqa: S308 (every value escaped)
+        ", ".join(f'<a href="{company_url(company.slug)}">{escape(company.name)}</a>' for company in companies)
+    )
+
+
+# How far a deal had got, as the home page's money lines say it: "USD 10 billion announced".
+MONEY_STATUS_WORDS = {
+    Deal.Status.COMPLETED: "completed",
+    Deal.Status.ANNOUNCED: "announced",
+    Deal.Status.IN_TALKS: "in talks",
+    Deal.Status.RUMOURED: "rumoured",
+    Deal.Status.CALLED_OFF: "stalled or called off",
+}
+
+
+def money_items(totals: Iterable) -> SafeString:
+    """The home page's disclosed money, one line per status and currency (company_selectors's
+    `MoneyTotal`s, completed first): "USD 1.1 billion completed in 4 deals"."""
+    lines = []
+    for total in totals:
+        status = MONEY_STATUS_WORDS.get(total.status, total.status)
+        lines.append(
+            f'<span class="money-total"><data value="{total.total:f}">'
+            f"{escape(money_short(total.total, total.currency))}</data> {escape(status)} "
+            f'<span class="meta">in {total.deals} deal{_plural(total.deals)}</span></span>'
+        )
+    return _joined(lines)

@@ -13,7 +13,7 @@ class SourceFilter(django_filters.FilterSet):
         orderings={
             "-date": ("Newest first", source_date_order(newest_first=True)),
             "date": ("Oldest first", source_date_order(newest_first=False)),
-            "title": ("Title, A to Z", ["title"]),
+            "title": ("Title, A to Z", ["sort_title"]),  # case and accents aside (core/sort_keys.py)
         }
     )
 

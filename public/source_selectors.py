@@ -4,11 +4,13 @@ or, for excerpts and noise spans, `visible()` (sources/models.py says when each 
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from companies.models import Company, Deal
-from sources.models import Excerpt, NoiseSpan, Source, source_date_order, visible_excerpt_links
+from companies.models import Company, deal_date_order
+from core.editorial import published_q
+from public.certainty import with_source_certainty
+from sources.models import Excerpt, ExcerptQuerySet, NoiseSpan, Source, source_date_order
 
 
 def published_excerpt_count(through_field: str) -> Coalesce:
@@ -16,10 +18,12 @@ def published_excerpt_count(through_field: str) -> Coalesce:
 
     `through_field` names the record on the excerpt link table (`deal` or `company`); a correlated
     subquery keeps the outer query free of GROUP BY, so it can be paginated and ordered freely.
+    The outer records are published ones (every caller's are), so only the excerpts' visibility is
+    checked: joining the record's own table once more per row cost a download a sixth of its time.
     """
+    links = Excerpt.companies.through if through_field == "company" else Excerpt.deals.through
     counted = (
-        visible_excerpt_links(through_field)
-        .filter(**{through_field: OuterRef("pk")})
+        links.objects.filter(ExcerptQuerySet.visible_q("excerpt"), **{through_field: OuterRef("pk")})
         .order_by()
         .values(through_field)
         .annotate(n=Count("excerpt"))
@@ -81,7 +85,10 @@ def evidence_of(**record) -> Evidence:
         .order_by("source", "start", "pk")
         .values(*EXCERPT_FIELDS, "source_id", *(f"source__{name}" for name in CITED_FIELDS))
     )
-    sources = {row["source_id"]: _citation(row) for row in rows}
+    sources: dict[int, Source] = {}
+    for row in rows:  # a citation per source, not per excerpt: a source may back hundreds
+        if row["source_id"] not in sources:
+            sources[row["source_id"]] = _citation(row)
     supporting = [row for row in rows if row["stance"] == Excerpt.Stance.SUPPORTS]
     dissenting = [row for row in rows if row["stance"] != Excerpt.Stance.SUPPORTS]
     unquoted = Counter(row["source_id"] for row in [*supporting[EXCERPTS_SHOWN:], *dissenting[EXCERPTS_SHOWN:]])
@@ -115,18 +122,15 @@ def excerpt_count_of_source() -> Coalesce:
 def source_list() -> QuerySet[Source]:
     """The source list: published sources, newest first, with their story and excerpt count."""
     sources = Source.objects.published().select_related("story").annotate(excerpt_count=excerpt_count_of_source())
+    sources = with_source_certainty(sources)  # its disagreeing excerpts, its story's versions
     return sources.order_by(*source_date_order(newest_first=True)).defer("text", "raw_html")
 
 
 def source_detail() -> QuerySet[Source]:
-    """A source page: its text's noise and every excerpt (to highlight), the story's versions.
+    """A source page: its text's noise and the story's versions; its excerpts: `marked_excerpts`.
 
-    What each excerpt backs is fetched for one page of the excerpt index only (`with_backed_records`).
+    What each excerpt backs is fetched for one page of the excerpt index only (`backed_records`).
     """
-    # Only what the highlighting and the index print: a long source has a thousand excerpts or more.
-    excerpts = (
-        Excerpt.objects.visible().order_by("start", "pk").only("source", "start", "end", "quote", "stance", "claim")
-    )
     versions = Source.objects.published().order_by(*source_date_order(newest_first=False)).defer("text", "raw_html")
     return (
         Source.objects.published()
@@ -134,16 +138,64 @@ def source_detail() -> QuerySet[Source]:
         .defer("raw_html")
         .prefetch_related(
             Prefetch("noise_spans", queryset=NoiseSpan.objects.visible()),
-            Prefetch("excerpts", queryset=excerpts),
             Prefetch("story__sources", queryset=versions, to_attr="published_versions"),
         )
     )
 
 
-def with_backed_records(excerpts: list[Excerpt]) -> None:
-    """Fetch the published companies and deals these excerpts back (two queries, none if empty)."""
-    prefetch_related_objects(
-        excerpts,
-        Prefetch("companies", queryset=Company.objects.published()),
-        Prefetch("deals", queryset=Deal.objects.published()),
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """An excerpt as its source's page uses it: highlighted in the text and listed in the index."""
+
+    pk: int
+    start: int
+    end: int
+    quote: str
+    stance: str
+    claim: str
+
+
+def marked_excerpts(source: Source) -> list[Marked]:
+    """Every visible excerpt of the source, in text order (one query, plain values: a long source
+    has a thousand excerpts or more)."""
+    excerpts = source.excerpts.visible().order_by("start", "pk")
+    return [Marked(*row) for row in excerpts.values_list(*Marked.__dataclass_fields__)]
+
+
+@dataclass(frozen=True, slots=True)
+class Backed:
+    """A published company or deal an excerpt backs: what the excerpt index links to."""
+
+    slug: str
+    name: str
+
+
+@dataclass
+class BackedRecords:
+    deals: dict[int, list[Backed]]
+    companies: dict[int, list[Backed]]
+
+
+def backed_records(excerpt_ids: list[int]) -> BackedRecords:
+    """The published deals and companies these excerpts back, by excerpt, each in its list order
+    (two queries over the link tables, read as plain values; none if there are no excerpts)."""
+    if not excerpt_ids:
+        return BackedRecords(deals={}, companies={})
+    deals = (
+        Excerpt.deals.through.objects.filter(published_q("deal"), excerpt__in=excerpt_ids)
+        .order_by(*deal_date_order(newest_first=True, prefix="deal__"))
+        .values_list("excerpt", "deal__slug", "deal__title")
     )
+    companies = (
+        Excerpt.companies.through.objects.filter(published_q("company"), excerpt__in=excerpt_ids)
+        .order_by(*(f"company__{name}" for name in Company._meta.ordering))  # the company list's order
+        .values_list("excerpt", "company__slug", "company__name")
+    )
+    return BackedRecords(deals=_by_excerpt(deals), companies=_by_excerpt(companies))
+
+
+def _by_excerpt(rows) -> dict[int, list[Backed]]:
+    grouped: dict[int, list[Backed]] = {}
+    for excerpt, slug, name in rows:
+        grouped.setdefault(excerpt, []).append(Backed(slug, name))
+    return grouped

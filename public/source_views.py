@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from public import rows
 from public import source_selectors as selectors
 from public.listing import PublicListView, PublishedDetailView
-from public.rendering import source_blocks
+from public.rendering import excerpt_index, source_blocks
 from public.source_filters import SourceFilter
 from sources.models import Source
 
@@ -35,14 +35,15 @@ class SourceDetailView(PublishedDetailView):
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
         source = self.object
-        excerpts = list(source.excerpts.all())
+        excerpts = selectors.marked_excerpts(source)
         # Every excerpt is highlighted in the text (links from company and deal pages land on
         # any of them); the index of what each backs comes a page at a time.
         page = Paginator(excerpts, EXCERPTS_PER_INDEX_PAGE).get_page(self.request.GET.get("page"))
-        selectors.with_backed_records(page.object_list)
+        backed = selectors.backed_records([excerpt.pk for excerpt in page.object_list])
         context.update(
             excerpts=excerpts,
             page_obj=page,
+            index_items=excerpt_index(page.object_list, backed),
             paginator=page.paginator,
             blocks=source_blocks(source.text, excerpts, list(source.noise_spans.all())),
             versions=source.story.published_versions if source.story else [source],

@@ -17,6 +17,7 @@ from core.partial_dates import (
     partial_date_sort_key_field,
     validate_partial_date,
 )
+from core.sort_keys import SortKeyField
 from core.web_addresses import WebAddressField
 from sources.anchoring import NOISE, QUOTE, Pasted, locate_quote, normalise_line_ends
 
@@ -104,6 +105,7 @@ class Source(Curated):
         MACHINE_SPUN = "machine_spun", "Machine-spun copy"
 
     title = models.CharField(max_length=300, help_text="The headline as published, or a description if it has none.")
+    sort_title = SortKeyField(source="title", help_text="Computed from the title, for sorting.")
     publisher = models.CharField(
         max_length=200, blank=True, help_text="Who published it, where the text says or shows."
     )

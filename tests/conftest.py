@@ -23,7 +23,7 @@ from sources.models import Excerpt, Source
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Tests that need an outside service skip where it is missing, except in CI, where a skip
 # would hide that the service was never exercised.
-SERVICE_MARKERS = ("postgres", "browser")
+SERVICE_MARKERS = ("postgres", "browser", "java")
 
 PUBLISHED = EditorialState.PUBLISHED
 DRAFT = EditorialState.DRAFT

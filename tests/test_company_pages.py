@@ -107,7 +107,9 @@ def test_company_list_shows_each_company_with_kind_way_in_deals_and_aliases(clie
     row = re.search(
         r"<tr role=\"row\">\s*<th role=\"rowheader\" scope=\"row\"><a href=\"/companies/xiaomi/\".*?</tr>", html, re.S
     )
-    assert text_of(row.group()) == "Xiaomi also 小米 Tech company Builds its own cars 2"
+    assert text_of(row.group()) == (
+        "Xiaomi also 小米 Tech company Builds its own cars 2 2 excerpts · 1 independent source · 1 excerpt disagrees"
+    )
     assert 'href="/deals/?company=xiaomi"' in row.group()
     assert "8 companies." in text_of(html)
 

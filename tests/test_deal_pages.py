@@ -135,7 +135,7 @@ def test_deal_list_rows_show_date_kind_status_amount_and_parties(client, deals):
     )
     assert text_of(row.group()) == (
         "360 leads Hozon Auto's series D round Apr 2021 Funding round (Series D) Completed USD 465,800,000 "
-        "360 (lead investor), Hozon Auto (raised the funds)"
+        "360 (lead investor), Hozon Auto (raised the funds) No excerpt yet"
     )
     assert '<time datetime="2021-04">Apr 2021</time>' in row.group()
 

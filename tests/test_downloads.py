@@ -94,7 +94,7 @@ def download_csv(client, table: str) -> list[dict[str, str]]:
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="{table}.csv"'
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))  # after the byte order mark
 
 
 def download_json(client, table: str) -> list[dict]:
@@ -110,7 +110,7 @@ def by_slug(rows: list[dict], key: str = "slug") -> dict[str, dict]:
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
 def test_every_download_has_exactly_its_documented_columns(client, dataset, table):
     response = client.get(reverse("downloads:table_csv", args=[table.name]))
-    header = next(csv.reader(io.StringIO(response.content.decode())))
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert header == table.column_names
     for row in download_json(client, table.name):
         assert list(row) == table.column_names

@@ -82,10 +82,13 @@ def test_headline_numbers_count_published_records(client, tracker):
     assert "Independent sources 2 from 3 archived documents" in text
 
 
-def test_disclosed_money_is_added_up_per_currency(client, tracker):
+def test_disclosed_money_is_added_up_per_status_and_currency(client, tracker):
     text = text_of(client.get(reverse("home")).text)
-    assert "CNY 1 billion in 1 deal" in text
-    assert "USD 10.5 billion in 2 deals" in text  # 465.8 million + 10 billion, without conversion
+    # A completed round and an announced plan are never one sum (issue 14: "USD 11.1 billion in 5 deals").
+    assert "USD 465.8 million completed in 1 deal" in text
+    assert "USD 10 billion announced in 1 deal" in text
+    assert "CNY 1 billion announced in 1 deal" in text
+    assert "10.5 billion" not in text
     assert "EUR" not in text  # only the draft deal has euros
 
 
@@ -123,10 +126,32 @@ def test_tech_companies_show_their_way_in_and_first_move_earliest_first(client, 
     ]
     # Xiaomi's talks are dated "2021" only: they cannot claim to come before its Mar 2021 move.
     assert rows == [
-        "Xiaomi Builds its own cars Xiaomi sets up an EV subsidiary · Mar 2021",
-        "360 Investor only 360 leads Hozon Auto's series D round · 26 Apr 2021",
+        "Xiaomi Builds its own cars Xiaomi sets up an EV subsidiary · Mar 2021 No excerpt yet",
+        "360 Investor only 360 leads Hozon Auto's series D round · 26 Apr 2021 No excerpt yet",
     ]
     assert "Draft Tech" not in html
+
+
+def test_tech_companies_without_a_move_are_named_under_the_table_not_as_rows(client, tracker):
+    make_company(name="Google", entry_mode="")
+    make_company(name="Apple", entry_mode="")
+    make_company(name="OPPO", entry_mode="")
+    oppo = Company.objects.get(slug="oppo")
+    make_deal(
+        title="OPPO invests in an EV business",
+        slug="oppo-invests",
+        kind=Deal.Kind.INVESTMENT,
+        parties=[(oppo, Role.INVESTOR)],
+    )
+    tech = section(client.get(reverse("home")).text, "tech-heading")
+    rows = [text_of(row) for row in re.findall(r'<tr role="row">\s*<th role="rowheader".*?</tr>', tech, re.S)]
+    # OPPO's way in is not classified: the table says what its first move was instead.
+    assert rows[-1] == "OPPO Investment (its first move) OPPO invests in an EV business No excerpt yet"
+    assert not any("Apple" in row or "Google" in row for row in rows)
+    assert "Mentioned, no move recorded: Apple, Google." in text_of(tech)
+    assert '<a href="/companies/apple/">Apple</a>' in tech
+    for gone in ("No published deal yet", "Not classified yet"):
+        assert gone not in tech
 
 
 def test_latest_deals_newest_first_with_parties(client, tracker):

@@ -98,7 +98,7 @@ def test_confirm_is_offered_only_after_a_preview_without_errors(editor_client, i
     assert list(import_folder.iterdir()) == []  # a preview with errors keeps no file
     good = upload(editor_client, Company, "companies.csv", content=companies_csv(3))
     assert "Confirm import" in good.text
-    assert "table class=\"import-preview\"" in good.text and "Job Motors 1" in visible_text(good)  # the rows to come
+    assert 'table class="import-preview"' in good.text and "Job Motors 1" in visible_text(good)  # the rows to come
     done = confirm(editor_client, Company, good)
     assert "Import finished: 3 new, 0 updated, 0 deleted and 0 skipped companies." in visible_text(done)
     assert "import-preview" not in done.text  # the write lists no rows (it keeps no diff to show)

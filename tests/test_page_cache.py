@@ -23,6 +23,7 @@ from companies.resources import DealResource
 from core.changes import dataset_version, version_bump
 from core.editorial import EditorialState
 from dataio.resources import import_dataset
+from sources.models import Story
 from tests.conftest import logged_in, make_backed_deal, make_company, make_staff
 from tests.import_helpers import admin_url, confirm, upload
 
@@ -240,8 +241,14 @@ SAMPLE_ARGUMENTS = {
     "companies:deal_detail": {"slug": "xiaomi-sets-up-an-ev-subsidiary"},
     "sources:source_detail": {"slug": "a-source"},
     "downloads:table_csv": {"name": "deals"},
+    "downloads:table_csv_plain": {"name": "deals"},
     "downloads:table_json": {"name": "deals"},
     "sitemap_section": {"section": "companies"},
+    "api:company-detail": {"slug": "xiaomi"},
+    "api:deal-detail": {"slug": "xiaomi-sets-up-an-ev-subsidiary"},
+    "api:source-detail": {"slug": "a-source"},
+    "api:excerpt-detail": {"slug": "a-source-0"},
+    "api:story-detail": {"slug": "a-story"},  # the walk's story, made below
 }
 NOT_PUBLIC = ("admin/", "healthz")
 
@@ -270,6 +277,7 @@ def test_the_walk_finds_every_kind_of_public_address():
 @pytest.mark.parametrize("cache_on", [True, False], ids=["cache-on", "cache-off"])
 def test_head_is_answered_on_every_public_address(client, settings, xiaomi_world, cache_on):
     settings.PAGE_CACHE = cache_on
+    Story.objects.create(slug="a-story", title="A story").sources.add(xiaomi_world.source)  # for /api/stories/…
     for name in public_url_names():
         url = reverse(name, kwargs=SAMPLE_ARGUMENTS.get(name))
         get = client.get(url)

@@ -148,7 +148,7 @@ def test_reader_downloads_the_deals_as_csv_and_reads_it(reader_without_js, tmp_p
     path = tmp_path / "deals.csv"
     download.value.save_as(path)
     assert download.value.suggested_filename == "deals.csv"
-    with path.open(encoding="utf-8", newline="") as file:
+    with path.open(encoding="utf-8-sig", newline="") as file:  # after the byte order mark
         rows = {row["slug"]: row for row in csv.DictReader(file)}
     deal = rows["xiaomi-ev-subsidiary"]
     assert deal["page_url"] == f"{reader_without_js.base_url}/deals/xiaomi-ev-subsidiary/"

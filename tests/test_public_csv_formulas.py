@@ -111,7 +111,7 @@ def published_records_made_of_formulas(prefix: str) -> None:
 
 def csv_rows(client, table: str) -> list[dict[str, str]]:
     response = client.get(reverse("downloads:table_csv", args=[table]))
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"), newline="")))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
 
 
 def json_rows(client, table: str) -> list[dict]:

@@ -10,6 +10,7 @@ at each level.
 import time
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from companies.models import Company, Deal
@@ -19,22 +20,26 @@ from tests.large_dataset import build_large_dataset
 
 pytestmark = pytest.mark.django_db
 
-HOME = 8  # companies counted (all, tech); deals counted and summed by currency; sources and stories
-# counted; dated deals per quarter and kind; the earliest-moving tech companies (one grouped query); their
-# first deals (a window over their parts); latest deals; their parties. The first move was one query with six
+HOME = 8  # companies counted (all, tech); deals counted and summed by status and currency; sources and
+# stories counted; dated deals per quarter and kind; every tech company with its earliest move's date key,
+# whether it moved and its evidence counts (subqueries, no GROUP BY); the movers' first deals (a window over
+# their parts); latest deals with their evidence counts; their parties. The first move was one query with six
 # subqueries per tech company, slower to build and run than these two.
-COMPANY_LIST = 3  # companies counted; one page of them with their deal counts; their aliases
+COMPANY_LIST = 3  # companies counted; one page of them with their deal counts (creating deals included)
+# and evidence counts (subqueries: public/certainty.py); their aliases
 COMPANY_DETAIL = 7  # company + published parent + deal count; its published arms; aliases; deals that
-# created it; the first deals' parts + deal + company (bounded); connected companies grouped with their shared
-# deal counts; excerpts from published sources + source citation, as values
-DEAL_LIST = 3  # deals counted; one page of them; their parties + company
+# created it; the first deals' parts + deal + company (bounded, as values); connected companies grouped with
+# their shared deal counts; excerpts from published sources + source citation, as values
+DEAL_LIST = 3  # deals counted; one page of them with their evidence counts; their parties + company
 DEAL_DETAIL = 3  # deal + published venture; parties + company; excerpts from published sources + source
 # citation, as values
-SOURCE_LIST = 2  # sources counted; one page of them with story and excerpt count
-SOURCE_DETAIL = 5  # source + story; noise spans; excerpts; for one page of the excerpt index: their
-# published companies; their published deals
+SOURCE_LIST = 2  # sources counted; one page of them with story, excerpt, disagreeing-excerpt and story
+# version counts
+SOURCE_DETAIL = 5  # source + story; noise spans; excerpts, as values; for one page of the excerpt index:
+# their published deals; their published companies (both from the link tables, as values)
 SOURCE_IN_STORY_DETAIL = SOURCE_DETAIL + 1  # and the published versions of its story
-DATA_PAGE = 0  # the columns are described in code
+DATA_PAGE = 1  # the dataset version, for the citation (the columns are described in code)
+DATA_PACKAGE = 1  # the dataset version and when it moved (the columns are described in code)
 COMPANIES_DOWNLOAD = 2  # aliases of published companies; companies with parent slug, deal and excerpt counts
 DEALS_DOWNLOAD = 2  # parties of published deals; deals with venture slug and excerpt count
 PARTICIPATIONS_DOWNLOAD = 1  # parts of published companies in published deals, with both slugs and names
@@ -44,6 +49,30 @@ FEED = 1  # the newest published deals
 SITEMAP_INDEX = 6  # for companies, deals and sources: the records counted; their latest change
 SITEMAP_SECTION = 2  # the section's records counted; one page of them
 ROBOTS = 0
+# The site search (public/search.py) for "xiaomi", which finds every kind of record at both sizes.
+# SQLite: published company names; their aliases; the dataset version; the version the FTS5 index was
+# built at; the index's matches; the companies, deals, sources and excerpts they name (4).
+# PostgreSQL: company names like it; aliases like it; full-text matches of companies, deals, sources and
+# excerpts (4), each ranked and bounded in the database.
+SEARCH = 9 if connection.vendor == "sqlite" else 6
+# On SQLite the first search after a change also rebuilds the index: a savepoint; the built version read
+# again under the write lock; the index emptied; refilled from each kind of record (4); its version noted;
+# the savepoint released. PostgreSQL has nothing to rebuild.
+SEARCH_AFTER_A_CHANGE = SEARCH + 9 if connection.vendor == "sqlite" else SEARCH
+# The read API (public/api/): a list is its records counted and one page of them, then one query per
+# kind of part; the schema and the docs are built without a query (the schema from code).
+API_COMPANY_LIST = 3  # companies counted; one page with deal count, excerpt count, parent slug; aliases
+API_COMPANY = 2  # the company with its counts and parent slug; its aliases
+API_DEAL_LIST = 3  # deals counted; one page with venture slug and excerpt count; parties + company
+API_DEAL = 2  # the deal with venture slug and excerpt count; its parties + company
+API_SOURCE_LIST = 2  # sources counted; one page with story and excerpt count
+API_SOURCE = 1  # the source with story and excerpt count
+API_EXCERPT_LIST = 4  # excerpts of published sources counted; one page + source slug; their published
+# companies; their published deals
+API_EXCERPT = 3  # the excerpt + source slug; its published companies; its published deals
+API_STORY_LIST = 3  # stories with a published version counted; one page; their published versions
+API_STORY = 2  # the story; its published versions
+API_ROOT = API_SCHEMA = API_DOCS = 0
 
 DOWNLOADS = {
     "companies": COMPANIES_DOWNLOAD,
@@ -97,16 +126,43 @@ def public_pages(story_source: Source) -> list[tuple[str, int]]:
         (detail["source"], SOURCE_DETAIL),
         (story_source.get_absolute_url(), SOURCE_IN_STORY_DETAIL),
         (reverse("downloads:data"), DATA_PAGE),
+        (reverse("downloads:datapackage"), DATA_PACKAGE),
+        (reverse("downloads:table_csv_plain", args=["deals"]), DEALS_DOWNLOAD),
         (reverse("companies:deal_feed"), FEED),
         (reverse("sitemap"), SITEMAP_INDEX),
         (reverse("sitemap_section", args=["deals"]), SITEMAP_SECTION),
         (reverse("sitemap_section", args=["companies"]) + "?p=1", SITEMAP_SECTION),
         (reverse("robots_txt"), ROBOTS),
+        (f"{reverse('search')}?q=xiaomi", SEARCH_AFTER_A_CHANGE),
+        (f"{reverse('search')}?q=Xiaomi", SEARCH),
+        *api_pages(story_source),
     ]
     for name, queries in DOWNLOADS.items():
         pages.append((reverse("downloads:table_csv", args=[name]), queries))
         pages.append((reverse("downloads:table_json", args=[name]), queries))
     return pages
+
+
+def api_pages(story_source: Source) -> list[tuple[str, int]]:
+    excerpt = "protocol-360-leads-hozon-series-d"
+    return [
+        ("/api/", API_ROOT),
+        ("/api/schema/", API_SCHEMA),
+        ("/api/docs/", API_DOCS),
+        ("/api/companies/", API_COMPANY_LIST),
+        ("/api/companies/?q=xiao&kind=tech&ordering=-deals&page_size=100", API_COMPANY_LIST),
+        ("/api/companies/xiaomi/", API_COMPANY),
+        ("/api/deals/", API_DEAL_LIST),
+        ("/api/deals/?company=xiaomi&ordering=-amount&page=2&page_size=1", API_DEAL_LIST),
+        ("/api/deals/xiaomi-ev-subsidiary/", API_DEAL),
+        ("/api/sources/?ordering=date", API_SOURCE_LIST),
+        ("/api/sources/protocol-every-chinese-tech-company-wants-to-make-evs/", API_SOURCE),
+        ("/api/excerpts/", API_EXCERPT_LIST),
+        ("/api/excerpts/?company=xiaomi&stance=supports", API_EXCERPT_LIST),
+        (f"/api/excerpts/{excerpt}/", API_EXCERPT),
+        ("/api/stories/", API_STORY_LIST),
+        (f"/api/stories/{story_source.story.slug}/", API_STORY),
+    ]
 
 
 def assert_query_counts(client, pages, django_assert_num_queries) -> dict[str, float]:

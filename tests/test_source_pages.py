@@ -84,8 +84,9 @@ def test_source_list_shows_publisher_date_story_and_excerpt_count(client, source
     rows = [text_of(row) for row in re.findall(r'<tr role="row">\s*<th role="rowheader".*?</tr>', html, re.S)]
     assert rows == [
         "Alibaba wants a piece Rush Hour Daily Dec 2020 (inferred) Rewrite by another publisher of "
-        "“Alibaba vies for a piece of China's EV market” 2",
-        "The original TechCrunch Dec 2020 Original of “Alibaba vies for a piece of China's EV market” 0",
+        "“Alibaba vies for a piece of China's EV market” · 2 versions, counted as one source 2 (1 disagrees)",
+        "The original TechCrunch Dec 2020 Original of “Alibaba vies for a piece of China's EV market” "
+        "· 2 versions, counted as one source 0",
         "Standalone SCMP Not known A story of its own 0",
     ]
     assert "Draft version" not in html

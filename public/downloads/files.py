@@ -21,12 +21,13 @@ from pathlib import Path
 
 from django.conf import settings
 
-from dataio.formats import neutralise
+from dataio.formats import FORMULA_TRIGGERS, neutralise
 from dataio.resources import LIST_SEPARATOR
 from public.caching import current_version
 from public.downloads.tables import Table
 
 ROWS_PER_CHUNK = 500
+FORMULA_STARTS = frozenset(FORMULA_TRIGGERS)  # a text cell's first characters that `neutralise` escapes
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
@@ -46,9 +47,9 @@ def cell_text(value: object) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(cell_text(item) for item in value)
+        return LIST_SEPARATOR.join(item if item.__class__ is str else cell_text(item) for item in value)
     if isinstance(value, dict):
-        return ":".join(str(part) for part in value.values())
+        return ":".join(map(str, value.values()))
     return str(value)
 
 
@@ -61,7 +62,10 @@ def csv_chunks(table: Table, site: str) -> Iterator[str]:
     names = table.column_names
     writer.writerow(names)
     for number, row in enumerate(table.rows(site), start=1):
-        writer.writerow([csv_cell(row[name]) for name in names])
+        # Most cells are text that starts harmlessly: kept as they are without a call per cell
+        # (a third of a large table's time); the others go through `csv_cell`.
+        cells = map(row.__getitem__, names)
+        writer.writerow([v if v.__class__ is str and v[:1] not in FORMULA_STARTS else csv_cell(v) for v in cells])
         if number % ROWS_PER_CHUNK == 0:
             yield _drained(buffer)
     yield _drained(buffer)

@@ -222,7 +222,7 @@ TABLES = (
             Column("aliases", "Other names, spellings and misspellings (a list; `|`-separated in CSV)."),
             Column("summary", "One paragraph in the tracker's words."),
             Column("evidence_note", "Where sources disagree about it: which account the tracker prefers and why."),
-            Column("deals", "Number of published deals it takes part in."),
+            Column("deals", "Number of published deals it takes part in or that created it (a venture or brand)."),
             Column("excerpts", "Number of published excerpts that back facts about it."),
             PAGE_URL,
         ),

@@ -5,6 +5,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from public.downloads.bom import with_byte_order_mark
+from public.downloads.datapackage import data_page_context
 from public.downloads.files import CHUNKS, CONTENT_TYPES, cache_dir, encoded, kept_file
 from public.downloads.tables import TABLES, TABLES_BY_NAME, Table
 
@@ -23,7 +25,7 @@ def site_address(request: HttpRequest) -> str:
 
 @require_GET
 def data_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "downloads/data.html", {"tables": TABLES})
+    return render(request, "downloads/data.html", {"tables": TABLES, **data_page_context(request)})
 
 
 def table_download(request: HttpRequest, *, table: Table, fmt: str) -> HttpResponseBase:
@@ -43,6 +45,13 @@ def table_download(request: HttpRequest, *, table: Table, fmt: str) -> HttpRespo
 
 @require_GET
 def table_csv(request: HttpRequest, name: str) -> HttpResponseBase:
+    """With a UTF-8 byte order mark, so a spreadsheet reads it as UTF-8 (public/downloads/bom.py)."""
+    return with_byte_order_mark(table_download(request, table=_table(name), fmt="csv"))
+
+
+@require_GET
+def table_csv_plain(request: HttpRequest, name: str) -> HttpResponseBase:
+    """The same file without the mark, for programs: the Data Package points here."""
     return table_download(request, table=_table(name), fmt="csv")
 
 

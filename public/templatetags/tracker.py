@@ -1,10 +1,11 @@
-"""Template filters for the public pages: partial dates and amounts of money."""
+"""Template filters for the public pages: partial dates, `<time datetime>` values and amounts of money."""
 
 import datetime
 import re
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -25,6 +26,17 @@ def partial_date(value: datetime.date | None, precision: str) -> str:
 @register.filter
 def partial_date_iso(value: datetime.date | None, precision: str) -> str:
     return format_partial_date_iso(value, precision)
+
+
+@register.filter
+def datetime_attribute(value: datetime.datetime | None) -> str:
+    """`<time datetime="{{ record.first_published_at|datetime_attribute }}">`: to the second, with its
+    UTC offset. Django's `date:'c'` writes microseconds, and HTML allows at most three digits."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
 
 
 @register.filter
