@@ -4,7 +4,14 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.currencies import validate_currency_code
-from core.editorial import Curated, CuratedQuerySet, DependentQuerySet, data_permissions
+from core.editorial import (
+    Curated,
+    CuratedQuerySet,
+    DependentQuerySet,
+    EditorialState,
+    data_permissions,
+    unsupported_problem,
+)
 from core.partial_dates import (
     DatePrecision,
     format_partial_date_human,
@@ -23,6 +30,31 @@ def has_published_support(record: Curated) -> bool:
     # Through the reverse relation only: this app never imports sources (see pyproject.toml); its
     # manager is the excerpts' own, with their `visible()`.
     return record.excerpts.visible().filter(stance="supports").exists()
+
+
+def supporting_sources(record: Curated) -> list[tuple[str, str]]:
+    """(title, editorial state) of each source with an excerpt that supports `record` (one query)."""
+    supporting = record.excerpts.filter(stance="supports").order_by("source__title", "source__pk")
+    return list(dict.fromkeys(supporting.values_list("source__title", "source__editorial_state")))
+
+
+def support_problems(sources: list[tuple[str, str]]) -> list[str]:
+    """The rule every company and deal meets to be published, judged from `supporting_sources`
+    (the review queue passes the same pairs, read for many records at once)."""
+    if any(state == EditorialState.PUBLISHED for _, state in sources):
+        return []
+    return [unsupported_problem(sources)]
+
+
+def deal_problems(*, has_parties: bool, sources: list[tuple[str, str]]) -> list[str]:
+    """What a deal lacks to be published, from whether it has parties and its supporting sources."""
+    problems = [] if has_parties else ["it has no parties; add at least one company and its role."]
+    return problems + support_problems(sources)
+
+
+# Merging duplicates (companies/merge.py) deletes one record into another: the Reviewers'.
+MERGE_COMPANY = ("merge_company", "Can merge duplicate companies")
+MERGE_DEAL = ("merge_deal", "Can merge duplicate deals")
 
 
 class Company(Curated):
@@ -73,7 +105,7 @@ class Company(Curated):
     class Meta:
         ordering = ["sort_name", "pk"]
         verbose_name_plural = "companies"
-        permissions = data_permissions("company", "companies", publish=True)
+        permissions = [*data_permissions("company", "companies", publish=True), MERGE_COMPANY]
         # The company list reads published companies in name order from this index.
         indexes = [models.Index(fields=["editorial_state", "sort_name"], name="company_published_name_order")]
 
@@ -84,9 +116,7 @@ class Company(Curated):
         return reverse("companies:company_detail", kwargs={"slug": self.slug})
 
     def publication_problems(self) -> list[str]:
-        if has_published_support(self):
-            return []
-        return ["no excerpt from a published source supports it."]
+        return support_problems(supporting_sources(self))
 
     def clean(self) -> None:
         if self.entry_mode and self.kind != self.Kind.TECH:
@@ -214,7 +244,7 @@ class Deal(Curated):
 
     class Meta:
         ordering = deal_date_order(newest_first=True)
-        permissions = data_permissions("deal", "deals", publish=True)
+        permissions = [*data_permissions("deal", "deals", publish=True), MERGE_DEAL]
         # The public pages read published deals only: the lists' date order, the home page's money
         # by status and currency and its chart by quarter and kind, each from one index without a
         # sort of every deal (the last two without reading the table at all).
@@ -248,12 +278,7 @@ class Deal(Curated):
         return format_partial_date_iso(self.date, self.date_precision)
 
     def publication_problems(self) -> list[str]:
-        problems = []
-        if not self.participations.exists():
-            problems.append("it has no parties; add at least one company and its role.")
-        if not has_published_support(self):
-            problems.append("no excerpt from a published source supports it.")
-        return problems
+        return deal_problems(has_parties=self.participations.exists(), sources=supporting_sources(self))
 
     def clean(self) -> None:
         validate_partial_date(self.date, self.date_precision, field="date")

@@ -1,9 +1,15 @@
 """CSV/XLSX columns for companies, aliases, deals and participations (see seeds/README.md)."""
 
+from django.urls import reverse
 from import_export import fields
 
+from companies.duplicates import KnownNames
 from companies.models import Alias, Company, Deal, Participation
-from dataio.resources import CuratedResource, PartialDateField, SlugForeignKeyWidget
+from dataio.resources import CuratedResource, PartialDateField, RowWarning, SlugForeignKeyWidget, stripped_text
+
+# New rows × stored names compared letter by letter (about 10 million a second) before an import
+# checks only for the same folded names.
+FUZZY_COMPARISONS_MAX = 20_000_000
 
 
 class CompanyResource(CuratedResource):
@@ -30,6 +36,43 @@ class CompanyResource(CuratedResource):
 
     def get_queryset(self):
         return super().get_queryset().select_related("parent")
+
+    def import_warnings(self, dataset) -> list[RowWarning]:
+        """A new company (its slug not stored) named like a stored company or alias: a warning on
+        its row naming them (companies/duplicates.py). The file may still be imported."""
+        if "name" not in (dataset.headers or []) or "slug" not in dataset.headers:
+            return []
+        rows = [
+            (number, stripped_text(row["slug"]), stripped_text(row["name"]))
+            for number, row in enumerate(dataset.dict, 1)
+        ]
+        stored = set(Company.objects.values_list("slug", flat=True))  # all: a file may hold 100,000 slugs
+        new = [(number, name) for number, slug, name in rows if name and slug not in stored]
+        if not new:
+            return []
+        known = KnownNames.load()
+        fuzzy = len(new) * len(known.folded) <= FUZZY_COMPARISONS_MAX
+        warnings = [
+            RowWarning(
+                number=number,
+                text=f"“{name}” may already be in the tracker: "
+                + "; ".join(f"{m.company_name} ({m.company_slug}: {m.how})" for m in matches),
+                links=tuple(
+                    (m.company_name, reverse("admin:companies_company_change", args=[m.company_pk])) for m in matches
+                ),
+            )
+            for number, name in new
+            if (matches := known.matches(name, fuzzy=fuzzy))
+        ]
+        if not fuzzy:
+            warnings.insert(
+                0,
+                RowWarning(
+                    number=0,
+                    text="too many new companies to compare spellings: only names the same once folded were checked",
+                ),
+            )
+        return warnings
 
     def filter_export(self, queryset, **kwargs):
         # A parent must be imported before its children: write each company after its parent,

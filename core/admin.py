@@ -3,6 +3,7 @@ Deal, Source) also get the editorial workflow, and their parts the parts' rules,
 the server. dataio/admin.py adds import and export to each."""
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -13,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.editorial import (
@@ -24,6 +27,7 @@ from core.editorial import (
     editorial_transition,
     transition_problems,
 )
+from core.forms import PartialDateField, PartialDateFormMixin, is_partial_date, partial_date_formfield
 from core.partial_dates import DateYear
 from core.parts import (
     PartChange,
@@ -78,6 +82,38 @@ def year_filter(date_field: str, title: str = "year") -> type[admin.SimpleListFi
     return YearFilter
 
 
+def money_display(amount: Decimal | None, currency: str) -> str:
+    """“USD 2,000,000,000”: as the public pages write an amount, cents only when there are any."""
+    if amount is None:
+        return "-"
+    digits = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return f"{currency} {digits}"
+
+
+SCALES = ((Decimal(10**12), "trillion"), (Decimal(10**9), "billion"), (Decimal(10**6), "million"))
+
+
+def money_short_display(amount: Decimal | None, currency: str) -> str:
+    """“USD 2 billion” for a list column, the exact amount in its tooltip (“USD 2,000,000,000”)."""
+    if amount is None:
+        return "-"
+    short = money_display(amount, currency)
+    for scale, word in SCALES:
+        if amount >= scale:
+            short = f"{currency} {f'{amount / scale:,.1f}'.removesuffix('.0')} {word}"
+            break
+    return format_html('<span title="{}">{}</span>', money_display(amount, currency), short)
+
+
+def day_display(value: datetime.datetime | datetime.date | None) -> str:
+    """“24 Nov 2026”, never “24/11/2026” (whose day and month readers of other countries swap)."""
+    if value is None:
+        return "-"
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return f"{value.day} {value.strftime('%b %Y')}"
+
+
 class BaseRecordAdmin(SimpleHistoryAdmin):
     """Every admin: change history, and a revert that passes the change form's rules.
     dataio/admin.py adds import and export (RecordAdmin, CuratedAdmin, PartAdmin)."""
@@ -85,6 +121,36 @@ class BaseRecordAdmin(SimpleHistoryAdmin):
     list_per_page = 50
     # A link typed without a scheme is taken as https (Django 6's default, asked for explicitly).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    class Media:
+        # Lists and forms that fit a 1,280 px window (static/core/admin.css).
+        css = {"all": ["core/admin.css"]}
+
+    # -- Partial dates: one box, "2021", "2021-05" or "2021-05-18" (core/forms.py) ----------------
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if is_partial_date(db_field):
+            return partial_date_formfield(db_field)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        if not any(isinstance(field, PartialDateField) for field in form_class.base_fields.values()):
+            return form_class
+        return type(form_class.__name__, (PartialDateFormMixin, form_class), {})
+
+    def get_fieldsets(self, request, obj=None):
+        # Read-only (a published record, to an editor), a partial date is shown as readers see it
+        # ("May 2021"), by the admin's `<field>_display` column, not as the 1st of its period.
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        shown = {
+            field.name: f"{field.name}_display"
+            for field in self.model._meta.fields
+            if is_partial_date(field) and hasattr(self, f"{field.name}_display")
+        }
+        return [(name, {**opts, "fields": swapped_fields(opts["fields"], shown)}) for name, opts in fieldsets]
 
     # -- History revert: a change like any other ------------------------------------------------
 
@@ -112,6 +178,14 @@ class BaseRecordAdmin(SimpleHistoryAdmin):
         return super().revert_disabled(request, obj) or not self.may_revert(request, stored)
 
 
+def swapped_fields(fields, names: dict[str, str]) -> list:
+    """A fieldset's fields (names, or tuples of names on one line) with `names` replaced."""
+    return [
+        tuple(names.get(name, name) for name in field) if isinstance(field, (list, tuple)) else names.get(field, field)
+        for field in fields
+    ]
+
+
 class BaseCuratedAdmin(BaseRecordAdmin):
     """Company, Deal and Source: editorial state on every list, workflow actions, and a change
     form that refuses a state change the user may not make."""
@@ -126,6 +200,13 @@ class BaseCuratedAdmin(BaseRecordAdmin):
 
     def has_publish_permission(self, request) -> bool:
         return can_publish(request.user, self.model)
+
+    def view_on_site(self, obj) -> str:
+        # "View on site": the readers' page once published; before that, staff's preview of it
+        # (public/preview_views.py), named after the model.
+        if obj.is_published:
+            return obj.get_absolute_url()
+        return reverse(f"preview:{obj._meta.model_name}", kwargs={"slug": obj.slug})
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Once published (or retracted), a record is the reviewers' to change.

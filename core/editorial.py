@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.slugs import former_slug_record
+
 
 class EditorialState(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -114,8 +116,13 @@ class Curated(models.Model):
         publication_stamp(self, when=timezone.now())
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "first_published_at", "last_published_at"}
+        renamed_from = self.stored_slug
         super().save(*args, **kwargs)
         self.stored_publication_times = (self.first_published_at, self.last_published_at)
+        if renamed_from and renamed_from != self.slug:
+            # Old links keep working: the old slug now leads here (core/slugs.py).
+            former_slug_record(record=self, slug=renamed_from)
+        self.__dict__["_stored_slug"] = self.slug
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -123,6 +130,8 @@ class Curated(models.Model):
         # The state as stored, to judge a change of state against (forms and imports edit the
         # instance in place before it is validated).
         instance.stored_editorial_state = instance.__dict__.get("editorial_state", EditorialState.DRAFT)
+        if "slug" in instance.__dict__:
+            instance.__dict__["_stored_slug"] = instance.slug
         if "first_published_at" in instance.__dict__ and "last_published_at" in instance.__dict__:
             instance.stored_publication_times = (instance.first_published_at, instance.last_published_at)
         return instance
@@ -142,6 +151,15 @@ class Curated(models.Model):
     @stored_publication_times.setter
     def stored_publication_times(self, value: tuple | None) -> None:
         self.__dict__["_stored_publication_times"] = value
+
+    @property
+    def stored_slug(self) -> str | None:
+        """The slug as last saved (None: not saved yet), to tell a rename."""
+        if "_stored_slug" not in self.__dict__:
+            # Built other than from a query (a historical version being reverted): ask the database.
+            stored = type(self)._default_manager.filter(pk=self.pk).values_list("slug", flat=True)
+            self.__dict__["_stored_slug"] = stored.first() if self.pk is not None else None
+        return self.__dict__["_stored_slug"]
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -224,8 +242,24 @@ def transition_problems(record: "Curated", to_state: str, user) -> list[str]:
     if needs_reviewer(from_state, to_state) and not can_publish(user, type(record)):
         return [f"Only reviewers can {move.label.lower()} the {name}."]
     if to_state == EditorialState.PUBLISHED:
-        return [f"Cannot publish the {name}: {problem}" for problem in record.publication_problems()]
+        return [publish_refusal(record, problem) for problem in record.publication_problems()]
     return []
+
+
+def publish_refusal(record: "Curated", problem: str) -> str:
+    """A publishing rule `record` fails, as every refusal and the review queue say it."""
+    return f"Cannot publish the {record._meta.verbose_name} “{record}”: {problem}"
+
+
+def unsupported_problem(waiting: list[tuple[str, str]]) -> str:
+    """The rule a company or deal fails with no excerpt of a published source behind it, naming
+    the sources (title, state) whose excerpts do support it: what the reviewer must publish first."""
+    problem = "no excerpt from a published source supports it"
+    if not waiting:
+        return f"{problem}."
+    reasons = {EditorialState.IN_REVIEW: "is still in review", EditorialState.DRAFT: "is a draft"}
+    named = [f"the source “{title}” {reasons.get(state, 'is retracted')}" for title, state in waiting]
+    return f"{problem}: {'; '.join(named)}."
 
 
 def publication_stamp(record: "Curated", *, when: datetime.datetime) -> None:

@@ -196,7 +196,7 @@ def publishing_problems(changes: list[PartChange]) -> list[str]:
     touched = _published_parents(changes)
     if not touched:
         return []
-    before = {key: set(parent.publication_problems()) for key, (parent, _) in touched.items()}
+    before = {key: _gists(parent.publication_problems()) for key, (parent, _) in touched.items()}
     with transaction.atomic():
         # Deletions first, as a formset saves them, so a replacement does not collide with them.
         for change in sorted(changes, key=lambda change: change.action != DELETE):
@@ -207,8 +207,19 @@ def publishing_problems(changes: list[PartChange]) -> list[str]:
         unpublishable_refusal(_what(involved), parent, problem)
         for key, (parent, involved) in touched.items()
         for problem in after[key]
-        if problem not in before[key]
+        if _gist(problem) not in before[key]
     ]
+
+
+def _gist(problem: str) -> str:
+    """A publishing problem without its particulars ("no excerpt from a published source supports
+    it: the source “…” is still in review" → "no excerpt … supports it"): a change that only alters
+    which unpublished source is to blame takes nothing the record had."""
+    return problem.split(": ", 1)[0]
+
+
+def _gists(problems: list[str]) -> set[str]:
+    return {_gist(problem) for problem in problems}
 
 
 def part_changes_problems(*, user, changes: list[PartChange]) -> list[str]:
@@ -231,7 +242,7 @@ class PublishedParentsWatch:
         for key, (parent, _) in _published_parents([change]).items():
             if key not in self.touched:
                 self.touched[key] = (parent, [])
-                self.before[key] = set(parent.publication_problems())
+                self.before[key] = _gists(parent.publication_problems())
                 self.rows[key] = []
             self.touched[key][1].append(change)
             self.rows[key].append(row)
@@ -241,5 +252,5 @@ class PublishedParentsWatch:
             f"{', '.join(self.rows[key])}: {unpublishable_refusal(_what(involved), parent, problem)}"
             for key, (parent, involved) in self.touched.items()
             for problem in parent.publication_problems()
-            if problem not in self.before[key]
+            if _gist(problem) not in self.before[key]
         ]

@@ -285,10 +285,14 @@ class DataJobAdmin(admin.ModelAdmin):
     @staticmethod
     def result_pages(request, job: DataJob) -> dict:
         rows = Paginator(job.first_rows, PAGE_ROWS).get_page(request.GET.get("rows"))
-        errors = Paginator(job.first_errors, PAGE_ROWS).get_page(request.GET.get("errors"))
+        # A preview's warnings are kept with its errors (dataio/jobs.py, kept_warnings), listed apart.
+        warnings = [error for error in job.first_errors if error["kind"] == "warning"]
+        first_errors = [error for error in job.first_errors if error["kind"] != "warning"]
+        errors = Paginator(first_errors, PAGE_ROWS).get_page(request.GET.get("errors"))
         listed = len(job.first_rows)
-        kept_errors = sum(error.get("count", 1) for error in job.first_errors)
+        kept_errors = sum(error.get("count", 1) for error in first_errors)
         return {
+            "warnings": warnings,
             "rows_page": rows,
             "errors_page": errors,
             "invalid_rows": [error for error in errors if error["kind"] == "invalid"],

@@ -50,3 +50,9 @@ def import_with_progress(resource: CuratedResource, dataset, *, name: str, strea
     never a diff, so the result keeps no rows (`rows_kept=0`)."""
     with import_progress(name=name, stream=stream) as progress:
         return import_dataset(resource, dataset, name=name, progress=progress, rows_kept=0, **options)
+
+
+def write_warnings(report: ImportReport, *, stream, lines: bool = True) -> None:
+    """An import's warnings, one line each (rows that may repeat a stored record): they never stop it."""
+    for warning in report.warnings:
+        stream.write(f"Warning: {warning.line(name=report.name, lines=lines)}")

@@ -36,7 +36,7 @@ from import_export.results import Result, RowResult
 from dataio import formats
 from dataio.exports import export_rows, write_export
 from dataio.models import DataJob
-from dataio.resources import import_dataset
+from dataio.resources import ImportReport, import_dataset, row_label
 from dataio.storage import PrivateFolderStorage, private_folder
 
 logger = logging.getLogger(__name__)
@@ -165,6 +165,10 @@ def job_import(job: DataJob) -> None:
     job.new, job.changed, job.unchanged = report.new, report.updated, report.unchanged
     job.diff_headers = list(report.result.diff_headers)
     job.first_rows, job.first_errors, job.errors = kept_rows(report.result), *kept_errors(report.result)
+    if job.phase == DataJob.Phase.PREVIEW:
+        # Warnings ride with the errors (kind "warning") but are not counted as errors: the
+        # preview may still be confirmed (the job page lists them apart, dataio/admin.py).
+        job.first_errors += kept_warnings(report, lines=job.file_format != "json")
     job.state = DataJob.State.DONE
     plural = resource._meta.model._meta.verbose_name_plural
     if job.phase == DataJob.Phase.WRITE and job.errors:
@@ -178,6 +182,12 @@ def job_import(job: DataJob) -> None:
         )
     elif job.errors:
         job.message = "The preview found errors: nothing can be imported until the file is corrected."
+    elif report.warnings:
+        job.message = (
+            f"The preview found {len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''} "
+            "(listed under “Warnings”): rows that may repeat a record the tracker holds. They do not stop "
+            "the import: check each, then confirm the import or cancel it and correct the file."
+        )
 
 
 def read_waiting_file(job: DataJob):
@@ -231,6 +241,19 @@ def kept_rows(result: Result) -> list[dict]:
         if row.import_type != RowResult.IMPORT_TYPE_SKIP:
             kept.append({"type": row.import_type, "diff": [str(cell) for cell in row.diff or []]})
     return kept
+
+
+def kept_warnings(report: ImportReport, *, lines: bool) -> list[dict]:
+    """The first warnings of an import, each with the records it names (name, admin page)."""
+    return [
+        {
+            "kind": "warning",
+            "where": row_label(warning.number, lines=lines) if warning.number else "the file",
+            "text": warning.text,
+            "links": [list(link) for link in warning.links],
+        }
+        for warning in report.warnings[:ERRORS_KEPT]
+    ]
 
 
 def kept_errors(result: Result) -> tuple[list[dict], int]:

@@ -35,6 +35,7 @@ from core.parts import (
     permission_problems,
     reviewed_parents,
 )
+from core.slugs import current_slugs, renamed_message, unknown_slug_message
 from dataio.bulk import BulkWriter, RowWriter, SlugLookup, check_field_value, chunks
 from dataio.formats import FORMAT_NAMES, NumberText, UnreadableFile, decode, json_records, unneutralise
 from dataio.limits import ERRORS_LISTED
@@ -60,7 +61,7 @@ class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
         try:
             return self.model._default_manager.get(slug=slug)
         except self.model.DoesNotExist:
-            raise ValueError(f'unknown {self.model._meta.verbose_name} slug "{slug}"') from None
+            raise ValueError(unknown_slug_message(self.model, slug)) from None
 
 
 class SlugManyToManyWidget(widgets.ManyToManyWidget):
@@ -76,6 +77,10 @@ class SlugManyToManyWidget(widgets.ManyToManyWidget):
         found = self.model._default_manager.filter(slug__in=slugs)
         missing = sorted(set(slugs) - {obj.slug for obj in found})
         if missing:
+            renamed = current_slugs(self.model, missing)  # told the new slug (core/slugs.py)
+            if renamed:
+                told = [renamed_message(self.model, old=old, new=new) for old, new in renamed.items()]
+                raise ValueError("; ".join(told))
             names = ", ".join(f'"{slug}"' for slug in missing)
             raise ValueError(f"unknown {self.model._meta.verbose_name} slug {names}")
         return found
@@ -289,6 +294,12 @@ class CuratedResource(resources.ModelResource):
     # beside it; None for the admin's and the command line's imports, which have only the file.
     seed_directory: Path | None = None
 
+    def import_warnings(self, dataset: tablib.Dataset) -> list["RowWarning"]:
+        """Rows that are valid but may be a mistake (a new company named like a stored one,
+        companies/resources.py), read before the file's rows are written: shown with the preview and
+        by `manage.py import`; they never refuse the file (none here)."""
+        return []
+
     def seed_file_contents(self) -> list[tuple[str, str]]:
         """(file name, text) of the files beside a seed file that its rows name, for export_seeds
         to write (none here; sources name their archived texts and web pages)."""
@@ -378,6 +389,20 @@ class CuratedResource(resources.ModelResource):
         return None
 
 
+@dataclass(frozen=True)
+class RowWarning:
+    """A warning about one row (`number` as `row_label` counts; 0: the whole file), with the
+    stored records it names as (name, admin page) pairs."""
+
+    number: int
+    text: str
+    links: tuple[tuple[str, str], ...] = ()
+
+    def line(self, *, name: str, lines: bool = True) -> str:
+        where = f"{name}, {row_label(self.number, lines=lines)}" if self.number else name
+        return f"{where}: {self.text}"
+
+
 @dataclass
 class ImportReport:
     name: str
@@ -387,6 +412,7 @@ class ImportReport:
     errors: list[str]
     deleted: int = 0
     result: Result | None = None  # the library's result, which the admin's pages show
+    warnings: list[RowWarning] = field(default_factory=list)  # never refuse the file
 
     @property
     def changed(self) -> int:
@@ -445,6 +471,9 @@ class ImportPlan:
     snapshots: bool  # keep each stored record's state before the row, for the preview's diff
     seen: dict = field(default_factory=dict)  # key (or its one value) -> row number
     watch: PublishedParentsWatch | None = None  # None: the publishing rules are checked later
+    # The file's slugs that a stored record once had, with its slug now: such a row would make a
+    # second record under an old address (core/slugs.py), so it is told the new slug instead.
+    renamed: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_file(
@@ -471,6 +500,7 @@ class ImportPlan:
             tracked=[f.attname for f in model._meta.concrete_fields if f.attname != "updated_at"],
             snapshots=dry_run and not resource._meta.skip_diff,
             watch=watch,
+            renamed=renamed_slugs_in(resource, dataset),
         )
 
     def clean_value(self, column: fields.Field, row: dict):
@@ -478,6 +508,14 @@ class ImportPlan:
             slug = stripped_text(row.get(column.column_name))
             return self.lookups[column.column_name].get(slug) if slug else None
         return column.clean(row)
+
+
+def renamed_slugs_in(resource, dataset) -> dict[str, str]:
+    """The file's record slugs that are former slugs (two queries; none for a model without slugs)."""
+    model = resource._meta.model
+    if "slug" not in dataset.headers or not hasattr(model, "stored_slug"):
+        return {}
+    return current_slugs(model, {stripped_text(cell) for cell in dataset["slug"]} - {""})
 
 
 def stored_records(resource, dataset, *, key_fields: list, lookups: dict) -> dict[tuple, models.Model]:
@@ -607,6 +645,9 @@ def row_problems(
     """What stops a row that changes something: the fields and the model's own checks, the
     editorial rule, and for a part its parents' rules (core/parts.py)."""
     errors = field_problems(plan.resource, instance)
+    if new and getattr(instance, "slug", None) in plan.renamed:
+        model = type(instance)
+        errors["slug"] = ValidationError(renamed_message(model, old=instance.slug, new=plan.renamed[instance.slug]))
     problem = plan.resource.editorial_problem(instance, user=plan.user)
     if problem:
         errors["editorial_state"] = ValidationError(problem)
@@ -719,12 +760,14 @@ def import_dataset(
     )
     result = resource.get_result_class()()
     result.diff_headers = resource.get_diff_headers()
+    warnings: list[RowWarning] = []
     with transaction.atomic():
         try:
             resource.check_columns(dataset)
         except ValueError as error:  # the file as a whole is unusable: say why, import nothing
             resource.handle_import_error(result, error, raise_errors)
         else:
+            warnings = resource.import_warnings(dataset)  # against the records as they were before the file
             run_rows(resource, dataset, result=result, options=options)
         if dry_run or result.has_errors() or result.has_validation_errors():
             transaction.set_rollback(True)
@@ -736,6 +779,7 @@ def import_dataset(
         deleted=result.totals[RowResult.IMPORT_TYPE_DELETE],
         errors=describe_errors(resource, result, name=name, lines=lines),
         result=result,
+        warnings=warnings,
     )
 
 

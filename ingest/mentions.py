@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
+from companies.duplicates import edits_allowed
 from companies.models import Alias, Company
 
 # Longest names first, so "SAIC Motor" wins over "SAIC" at the same place.
@@ -141,11 +142,6 @@ def _mention(start: int, end: int, text: str, company: str | None, match: str, s
     }
 
 
-def fuzzy_threshold(length: int) -> int:
-    """Edits allowed (a swapped pair counts as one): one for short names, two from eight letters."""
-    return 1 if length < 8 else 2
-
-
 def fuzzy_mentions(text: str, names: list[KnownName], taken: list[tuple[int, int]]) -> list[dict]:
     """Capitalised words within a letter or two of a known name: "SIAC" for SAIC, "Huawai"."""
     targets = [n for n in names if len(n.text) >= 4]
@@ -173,7 +169,7 @@ def _closest(phrase: str, targets: list[KnownName]) -> tuple[KnownName, int] | N
     for name in targets:
         if len(name.text.split()) != len(phrase.split()) or name.text.lower() == phrase.lower():
             continue
-        limit = fuzzy_threshold(len(name.text))
+        limit = edits_allowed(len(name.text))  # as the duplicate warnings count (targets have 4+ letters)
         distance = OSA.distance(phrase.lower(), name.text.lower(), score_cutoff=limit)
         if distance <= limit and phrase[0].lower() == name.text[0].lower() and (best is None or distance < best[1]):
             best = (name, distance)

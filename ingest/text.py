@@ -1,30 +1,10 @@
 """Reading an article: plain text as it is, a saved web page through trafilatura, and the
 sentences and paragraphs every other step of the analysis works on."""
 
-import re
 from dataclasses import dataclass, field
 
 from sources.models import text_sha256
-
-# A sentence ends at . ! or ? (maybe inside a closing quote or bracket) before a space and a
-# capital, digit or opening quote; "U.S. sanctions" stays one sentence as a lower-case word follows.
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[A-Z0-9“\"‘(])")
-ABBREVIATIONS = (
-    "Mr.",
-    "Mrs.",
-    "Ms.",
-    "Dr.",
-    "Inc.",
-    "Co.",
-    "Corp.",
-    "Ltd.",
-    "St.",
-    "No.",
-    "U.S.",
-    "U.K.",
-    "Jan.",
-    "Feb.",
-)
+from sources.similarity import normalised, paragraph_spans, sentence_spans  # moved down: the add form uses them too
 
 
 @dataclass
@@ -52,33 +32,6 @@ def article_from_html(html: str) -> Article:
     return Article(text=text, html=html, html_sha256=text_sha256(html), metadata=metadata)
 
 
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each non-blank line, without its surrounding spaces."""
-    spans = []
-    for match in re.finditer(r"[^\n]+", text):
-        start, end = match.span()
-        stripped = match.group()
-        left = len(stripped) - len(stripped.lstrip())
-        right = len(stripped) - len(stripped.rstrip())
-        if end - right > start + left:
-            spans.append((start + left, end - right))
-    return spans
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence, paragraph by paragraph."""
-    spans = []
-    for para_start, para_end in paragraph_spans(text):
-        start = para_start
-        for match in SENTENCE_END.finditer(text, para_start, para_end):
-            if text[start : match.start()].endswith(ABBREVIATIONS):
-                continue
-            spans.append((start, match.start()))
-            start = match.end()
-        spans.append((start, para_end))
-    return [(s, e) for s, e in spans if e > s]
-
-
 TERMINAL = (".", "!", "?", '"', "”", "’", ")")
 
 
@@ -100,7 +53,12 @@ def header_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def normalised(text: str) -> str:
-    """Lower case, curly quotes made straight, runs of space made one: for comparing wordings."""
-    text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return re.sub(r"\s+", " ", text).strip()
+__all__ = [
+    "Article",
+    "article_from_html",
+    "header_spans",
+    "is_prose",
+    "normalised",
+    "paragraph_spans",
+    "sentence_spans",
+]

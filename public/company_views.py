@@ -6,6 +6,7 @@ from public import record_sections, rows
 from public.charts import MAX_NODES, Neighbour, relationship_diagram
 from public.company_filters import CompanyFilter, DealFilter
 from public.listing import PublicListView, PublishedDetailView
+from public.permanent_links import FormerSlugRedirectMixin
 from public.source_selectors import Evidence, evidence_of
 
 # A company in thousands of deals gets a page of the same size as one in a few: its first deals,
@@ -28,7 +29,7 @@ class CompanyListView(PublicListView):
         return context
 
 
-class CompanyDetailView(PublishedDetailView):
+class CompanyDetailView(FormerSlugRedirectMixin, PublishedDetailView):
     model = Company
     template_name = "companies/company_detail.html"
 
@@ -73,7 +74,7 @@ class DealListView(PublicListView):
         return context
 
 
-class DealDetailView(PublishedDetailView):
+class DealDetailView(FormerSlugRedirectMixin, PublishedDetailView):
     model = Deal
     template_name = "companies/deal_detail.html"
 

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from public import rows
 from public import source_selectors as selectors
 from public.listing import PublicListView, PublishedDetailView
+from public.permanent_links import FormerSlugRedirectMixin
 from public.rendering import excerpt_index, source_blocks
 from public.source_filters import SourceFilter
 from sources.models import Source
@@ -25,7 +26,7 @@ class SourceListView(PublicListView):
         return context
 
 
-class SourceDetailView(PublishedDetailView):
+class SourceDetailView(FormerSlugRedirectMixin, PublishedDetailView):
     model = Source
     template_name = "sources/source_detail.html"
 

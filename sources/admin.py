@@ -6,12 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 
 from core.admin import PartInline, ShownPartsInline, https_formfield, year_filter
 from dataio.admin import CuratedAdmin, PartAdmin
 from sources.anchoring import normalise_line_ends
+from sources.duplicates import near_copies, same_text, same_text_source
 from sources.models import Excerpt, NoiseSpan, Source, Story, excerpt_slug
 from sources.resources import ExcerptResource, NoiseSpanResource, SourceResource, StoryResource
 
@@ -101,13 +102,19 @@ class SourceForm(forms.ModelForm):
         help_text="A UTF-8 text file of the article. Preferred over pasting: a browser turns pasted "
         "line ends into CR LF, an upload keeps the text exactly as archived.",
     )
+    add_anyway = forms.BooleanField(
+        required=False,
+        label="Add it anyway",
+        widget=forms.HiddenInput,  # shown as a checkbox once a near-copy is found
+        help_text="Tick only if this version of the story is wanted as a source of its own.",
+    )
 
     class Meta:
         model = Source
         formfield_callback = https_formfield
         fields = (
             "title", "slug", "editorial_state", "publisher", "author", "url", "published_date",
-            "published_date_precision", "date_basis", "date_note", "story", "story_relation", "seed_file", "text",
+            "date_basis", "date_note", "story", "story_relation", "seed_file", "text",
         )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -126,7 +133,57 @@ class SourceForm(forms.ModelForm):
             self.instance.text = cleaned.get("text", "")
         elif "text" in self.fields and not cleaned.get("text"):
             self.add_error("text", "Paste the article's text or upload its file.")
+        if self.instance.pk is None and cleaned.get("text") and not self.errors:
+            self.check_duplicates(cleaned)
         return cleaned
+
+    def check_duplicates(self, cleaned: dict) -> None:
+        """The same text twice is refused; a near-copy of a stored source is added only once the
+        editor has seen it and ticked "Add it anyway" (sources/duplicates.py)."""
+        text = cleaned["text"]
+        stored = same_text_source(text)
+        copies = near_copies(text) if stored is None else []
+        stored = stored or next((c.source for c in copies if same_text(c.source.text, text)), None)
+        if stored is not None:
+            raise forms.ValidationError(
+                format_html(
+                    'This text is already archived as the source <a href="{}">{}</a> (SHA-256 {}…): '
+                    "the same article is never added twice.",
+                    reverse("admin:sources_source_change", args=[stored.pk]),
+                    stored.title,
+                    stored.sha256[:12],
+                ),
+                code="same_text",
+            )
+        story = cleaned.get("story")
+        copies = [c for c in copies if story is None or c.source.story_id != story.pk]
+        if copies and not cleaned.get("add_anyway"):
+            self.fields["add_anyway"].widget = forms.CheckboxInput()
+            raise forms.ValidationError(near_copy_warning(copies), code="near_copy")
+
+
+def near_copy_warning(copies) -> str:
+    """The warning naming each stored source the new text is a version of, with the relation."""
+    listed = format_html_join(
+        "; ",
+        'a {} of <a href="{}">{}</a> ({} of its sentences match closely{})',
+        (
+            (
+                copy.relation_label,
+                reverse("admin:sources_source_change", args=[copy.source.pk]),
+                copy.source.title,
+                f"{copy.score:.0%}",
+                f", story “{copy.source.story}”" if copy.source.story else "",
+            )
+            for copy in copies
+        ),
+    )
+    return format_html(
+        "This text reads as another version of a stored source: {}. Versions of one story count as "
+        "one independent source: group them in a story (pick it under Story, or make one), or tick "
+        "“Add it anyway” below.",
+        listed,
+    )
 
 
 @admin.register(Source)
@@ -135,7 +192,9 @@ class SourceAdmin(CuratedAdmin):
     form = SourceForm
     add_form_template = "admin/sources/source/add_form.html"  # offers the article assistant
     prepopulated_fields = {"slug": ("title",)}
-    list_display = ("title", "publisher", "published_date_display", "date_basis", "story", "seed_file", "state")
+    # The state first; the date's basis rides on the date, the seed file is on the form (and searched).
+    list_display = ("state", "title", "publisher", "published_date_display", "story")
+    list_display_links = ("title",)
     list_filter = ("editorial_state", "date_basis", "story_relation", year_filter("published_date"), "publisher")
     list_select_related = ("story",)
     search_fields = ("title", "slug", "publisher", "author", "seed_file", "excerpts__quote")
@@ -150,7 +209,7 @@ class SourceAdmin(CuratedAdmin):
                     "publisher",
                     "author",
                     "url",
-                    ("published_date", "published_date_precision"),
+                    "published_date",  # 2021, 2021-05 or 2021-05-18: the precision follows
                     "date_basis",
                     "date_note",
                 )
@@ -163,7 +222,8 @@ class SourceAdmin(CuratedAdmin):
 
     @admin.display(description="published", ordering="published_date_sort_key")  # as the public lists sort
     def published_date_display(self, obj: Source) -> str:
-        return obj.published_date_display
+        inferred = obj.published_date and obj.date_basis == Source.DateBasis.INFERRED
+        return f"{obj.published_date_display} (inferred)" if inferred else obj.published_date_display or "-"
 
     @admin.display(description="raw web page")
     def raw_html_page(self, obj: Source | None) -> str:
@@ -210,7 +270,11 @@ class SourceAdmin(CuratedAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
-            return fieldsets
+            # Adding: the near-copy warning's checkbox sits under the text (SourceForm).
+            return [
+                (name, {**opts, "fields": [*opts["fields"], "add_anyway"]}) if name == "Archived text" else (name, opts)
+                for name, opts in fieldsets
+            ]
         # Once archived, there is nothing to upload.
         return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "text_file"]}) for name, opts in fieldsets]
 
@@ -229,7 +293,8 @@ class NoiseSpanAdmin(PartAdmin):
 class ExcerptAdmin(PartAdmin):
     resource_classes = [ExcerptResource]
     form = ExcerptForm
-    list_display = ("__str__", "source", "source_state", "stance", "claim", "start")
+    list_display = ("source_state", "__str__", "stance", "claim", "source")
+    list_display_links = ("__str__",)
     list_filter = ("stance", "source__editorial_state")
     list_select_related = ("source",)
     search_fields = ("quote", "claim", "slug", "source__title", "companies__name", "deals__title")

@@ -7,10 +7,11 @@ never a traceback."""
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from companies.models import Deal
 from companies.resources import DealResource
+from dataio.bulk import BulkWriter
 from dataio.resources import import_dataset, read_dataset
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,16 +70,32 @@ def test_disjoint_imports_at_once_both_succeed(tmp_path):
 
 
 @pytest.mark.postgres
-def test_overlapping_imports_the_second_fails_with_a_line_per_row(tmp_path):
+def test_overlapping_imports_the_second_fails_with_a_line_per_row(tmp_path, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip(f"needs PostgreSQL: DATABASE_URL points at {connection.vendor}")
     paths = [deals_file(tmp_path / "a.csv", first=0, rows=3000), deals_file(tmp_path / "b.csv", first=2990, rows=20)]
+    # Make the overlap certain rather than likely: the small import writes only once the large
+    # one has checked its rows (so both plan the ten shared deals as new), and the large one
+    # writes only once the small one has committed them.
+    large_checked, small_done, finish = threading.Event(), threading.Event(), BulkWriter.finish
+
+    def finish_in_turn(writer) -> None:
+        large = len(writer.created_rows()) > 100
+        if large:
+            large_checked.set()
+            small_done.wait(timeout=60)
+        else:
+            large_checked.wait(timeout=60)
+        finish(writer)
+        if not large:
+            transaction.on_commit(small_done.set)
+
+    monkeypatch.setattr(BulkWriter, "finish", finish_in_turn)
     reports = import_in_threads(paths)
-    failed = [report for report in reports if report.errors]
-    if not failed:  # one import planned after the other committed: it updated instead, also fine
-        pytest.skip("the imports did not overlap this time")
-    (loser,) = failed
+    assert small_done.is_set()
+    (loser,) = [report for report in reports if report.errors]
     (winner,) = [report for report in reports if not report.errors]
+    assert loser is reports[0]  # the large file, which wrote last
     assert len(loser.errors) == 10  # deal-002990 … deal-002999 are in both files
     for line in loser.errors:
         assert "Traceback" not in line and "\n" not in line

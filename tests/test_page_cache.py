@@ -250,7 +250,7 @@ SAMPLE_ARGUMENTS = {
     "api:excerpt-detail": {"slug": "a-source-0"},
     "api:story-detail": {"slug": "a-story"},  # the walk's story, made below
 }
-NOT_PUBLIC = ("admin/", "healthz")
+NOT_PUBLIC = ("admin/", "healthz", "preview/")  # staff's previews: tests/test_preview.py
 
 
 def public_url_names(patterns=None, *, namespace: str = "") -> list[str]:

@@ -171,7 +171,8 @@ def test_company_needs_published_support(client, users):
     make_excerpt(source=draft_source, quote="Lonely Motors makes cars.", companies=[company])
     response = run_action(as_user(client, users["reviewer"]), Company, "publish", company)
     assert (
-        "Cannot publish the company “Lonely Motors”: no excerpt from a published source supports it." in response.text
+        "Cannot publish the company “Lonely Motors”: no excerpt from a published source supports it: "
+        "the source “A source” is a draft." in response.text
     )
     assert state_of(company) == IN_REVIEW
 

@@ -11,6 +11,7 @@ from csp.constants import HEADER as CSP_HEADER
 from csp.constants import SELF
 from csp.utils import build_policy
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.views.generic import TemplateView
 from django_filters.rest_framework import DjangoFilterBackend
@@ -25,12 +26,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from companies.models import Company, Deal
+from core.slugs import renamed_record
 from public import company_selectors, source_selectors
 from public.api import schema as _filter_limits  # noqa: F401 (registers the schema extension)
 from public.api import serializers
 from public.api.filters import ExcerptFilter, StoryFilter
 from public.company_filters import CompanyFilter, DealFilter
 from public.listing import LIST_PAGE_SIZE
+from public.permanent_links import moved_to
 from public.source_filters import SourceFilter
 from sources.models import Excerpt, Source, Story, source_date_order
 
@@ -105,6 +108,16 @@ class ReaderViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = ReaderPagination
     lookup_field = "slug"
     lookup_value_regex = ANY_SLUG
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            # A former slug of a published record (renamed or merged, core/slugs.py): 301 to it.
+            record = renamed_record(self.get_queryset(), slug=kwargs.get(self.lookup_field, ""))
+            if record is None:
+                raise
+            return moved_to(request, reverse(f"api:{self.basename}-detail", kwargs={"slug": record.slug}))
 
 
 @documented(serializers.CompanySerializer, plural="companies", one="company")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dataio.command_line import FORMAT_NAMES, import_with_progress, resource_class
+from dataio.command_line import FORMAT_NAMES, import_with_progress, resource_class, write_warnings
 from dataio.resources import file_format_of, read_dataset
 
 
@@ -71,6 +71,7 @@ class Command(BaseCommand):
             # As the admin's preview: check the whole file and say what it would do, then ask.
             preview = run(dry_run=True)
             self.refuse_errors(preview, path)
+            write_warnings(preview, stream=self.stderr, lines=file_format != "json")
             self.stderr.write(
                 f"{path.name}: {preview.new} new, {preview.updated} updated and {preview.unchanged} unchanged {plural}."
             )
@@ -84,6 +85,8 @@ class Command(BaseCommand):
         if dry_run:
             self.stderr.write(self.style.NOTICE("You have activated the --dry-run option so no data will be modified."))
         self.refuse_errors(report, path)
+        if not interactive or dry_run:  # asked with the preview's warnings in sight otherwise
+            write_warnings(report, stream=self.stderr, lines=file_format != "json")
         self.stderr.write(
             self.style.NOTICE(
                 f"Import finished: {report.new} new, {report.updated} updated, {report.deleted} deleted "
