@@ -17,6 +17,9 @@ from django.core.management import call_command
 from django.db import models
 from django.urls import reverse
 
+from companies.models import Alias, Company, Deal, Participation
+from sources.models import Excerpt, NoiseSpan, Source, Story
+
 DATA = Path(__file__).parent / "data"
 
 # The admin's format menu, in the order of dataio.formats.FORMATS.
@@ -154,3 +157,37 @@ def settings_from_environment(names: tuple[str, ...], **env: str) -> subprocess.
     code = f"import django; django.setup(); from django.conf import settings as s; print({shown})"
     root = Path(__file__).resolve().parent.parent
     return subprocess.run([sys.executable, "-c", code], cwd=root, env=clean, capture_output=True, text=True, timeout=60)
+
+
+# Every curated table with its natural key, parts before what they belong to (the order a
+# database is emptied in).
+NATURAL_KEYS = {
+    Excerpt: ("slug",),
+    NoiseSpan: ("source", "start"),
+    Participation: ("deal", "company", "role"),
+    Alias: ("company", "name"),
+    Source: ("slug",),
+    Story: ("slug",),
+    Deal: ("slug",),
+    Company: ("slug",),
+}
+
+
+def curated_rows() -> dict[str, dict]:
+    """Every row of every curated table, keyed by natural key, every field (archived text, digests
+    and raw HTML included) and every link by slug: never a database id or the time rows were written."""
+    tables = {}
+    for model, key in NATURAL_KEYS.items():
+        rows = {}
+        for record in model.objects.all():
+            values = {}
+            for field in model._meta.concrete_fields:
+                if field.primary_key or field.name in ("created_at", "updated_at"):
+                    continue
+                value = getattr(record, field.name)
+                values[field.name] = getattr(value, "slug", None) if field.is_relation else value
+            for field in model._meta.many_to_many:
+                values[field.name] = sorted(related.slug for related in getattr(record, field.name).all())
+            rows[tuple(values[name] for name in key)] = values
+        tables[model._meta.model_name] = rows
+    return tables

@@ -26,7 +26,17 @@ from dataio.resources import import_dataset, read_dataset
 from dataio.seeds import export_seeds
 from sources.models import Excerpt, NoiseSpan, Source, Story
 from tests.conftest import make_source
-from tests.import_helpers import CSV, admin_url, confirm, export, preview_labels, snapshot, upload, visible_text
+from tests.import_helpers import (
+    CSV,
+    admin_url,
+    confirm,
+    curated_rows,
+    export,
+    preview_labels,
+    snapshot,
+    upload,
+    visible_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -204,36 +214,6 @@ def datasets(draw) -> None:
 
 # -- what "the same records" means --------------------------------------------------------------
 
-NATURAL_KEYS = {
-    Company: ("slug",),
-    Alias: ("company", "name"),
-    Deal: ("slug",),
-    Participation: ("deal", "company", "role"),
-    Story: ("slug",),
-    Source: ("slug",),
-    NoiseSpan: ("source", "start"),
-    Excerpt: ("slug",),
-}
-
-
-def records() -> dict[str, dict]:
-    """Every curated record by natural key, every field and link by slug, never by database id."""
-    found = {}
-    for model, key in NATURAL_KEYS.items():
-        rows = {}
-        for record in model.objects.all():
-            values = {}
-            for field in model._meta.concrete_fields:
-                if field.primary_key or field.name in ("created_at", "updated_at"):
-                    continue
-                value = getattr(record, field.name)
-                values[field.name] = getattr(value, "slug", None) if field.is_relation else value
-            for field in model._meta.many_to_many:
-                values[field.name] = sorted(related.slug for related in getattr(record, field.name).all())
-            rows[tuple(values[name] for name in key)] = values
-        found[model._meta.model_name] = rows
-    return found
-
 
 def empty_the_database() -> None:
     for model in (Excerpt, NoiseSpan, Participation, Alias, Deal, Source, Story):
@@ -318,20 +298,20 @@ def test_export_then_import_changes_nothing_and_rebuilds_the_same_records(kind, 
     with transaction.atomic():
         try:
             data.draw(datasets())
-            expected = records()
+            expected = curated_rows()
             hypothesis.note(f"generated records: {expected!r}")
 
             for dry_run in (True, False):  # what the preview reports, then what confirming does
                 unchanged = import_all(FILES[kind](), dry_run=dry_run)
                 assert {name: result for name, result in unchanged.items() if result != (0, 0, [])} == {}
-            assert records() == expected
+            assert curated_rows() == expected
 
             files = FILES[kind]()
             previews = FILES[kind]() if kind in ADMIN_FORMATS else None  # load_seeds has no preview
             empty_the_database()
             rebuilt = import_all(files, previews=previews)
             assert {name: errors for name, (_new, _updated, errors) in rebuilt.items() if errors} == {}
-            assert records() == expected
+            assert curated_rows() == expected
         finally:
             transaction.set_rollback(True)
 

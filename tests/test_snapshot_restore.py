@@ -8,46 +8,17 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from companies.models import Alias, Company, Deal, Participation
+from companies.models import Company, Deal
 from dataio.seeds import database_is_empty
-from sources.models import Excerpt, NoiseSpan, Source, Story
+from sources.models import NoiseSpan, Source, Story
 from tests.conftest import make_excerpt, make_source
+from tests.import_helpers import NATURAL_KEYS, curated_rows
 
 pytestmark = pytest.mark.django_db
 
 # Every curated table, by natural key, in an order that deletes children before their parents.
-NATURAL_KEYS = {
-    Excerpt: ("slug",),
-    NoiseSpan: ("source", "start"),
-    Participation: ("deal", "company", "role"),
-    Alias: ("company", "name"),
-    Source: ("slug",),
-    Story: ("slug",),
-    Deal: ("slug",),
-    Company: ("slug",),
-}
 PAGE = "<!doctype html>\r\n<html><body><nav>Home | Markets</nav><article><p>{text}</p></article></body></html>\n"
 TEXT = "Most Read\nXiaomi said on Tuesday it would spend $10 billion on electric cars.\n"
-
-
-def curated_rows() -> dict[str, dict]:
-    """Every row of every curated table, keyed by natural key, every field (archived text, digests
-    and raw HTML included) and every link by slug: never a database id or the time rows were written."""
-    tables = {}
-    for model, key in NATURAL_KEYS.items():
-        rows = {}
-        for record in model.objects.all():
-            values = {}
-            for field in model._meta.concrete_fields:
-                if field.primary_key or field.name in ("created_at", "updated_at"):
-                    continue
-                value = getattr(record, field.name)
-                values[field.name] = getattr(value, "slug", None) if field.is_relation else value
-            for field in model._meta.many_to_many:
-                values[field.name] = sorted(related.slug for related in getattr(record, field.name).all())
-            rows[tuple(values[name] for name in key)] = values
-        tables[model._meta.model_name] = rows
-    return tables
 
 
 def empty_the_database() -> None:
