@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.currencies import amount_short_text, amount_text
 from core.editorial import (
     REVIEWED_STATES,
     TRANSITIONS,
@@ -83,25 +84,15 @@ def year_filter(date_field: str, title: str = "year") -> type[admin.SimpleListFi
 
 
 def money_display(amount: Decimal | None, currency: str) -> str:
-    """“USD 2,000,000,000”: as the public pages write an amount, cents only when there are any."""
-    if amount is None:
-        return "-"
-    digits = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    return f"{currency} {digits}"
-
-
-SCALES = ((Decimal(10**12), "trillion"), (Decimal(10**9), "billion"), (Decimal(10**6), "million"))
+    """“USD 2,000,000,000”: as the public pages write an amount (core/currencies.py)."""
+    return amount_text(amount, currency) or "-"
 
 
 def money_short_display(amount: Decimal | None, currency: str) -> str:
     """“USD 2 billion” for a list column, the exact amount in its tooltip (“USD 2,000,000,000”)."""
     if amount is None:
         return "-"
-    short = money_display(amount, currency)
-    for scale, word in SCALES:
-        if amount >= scale:
-            short = f"{currency} {f'{amount / scale:,.1f}'.removesuffix('.0')} {word}"
-            break
+    short = amount_short_text(amount, currency)
     return format_html('<span title="{}">{}</span>', money_display(amount, currency), short)
 
 

@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from core.currencies import amount_short_text, amount_text
 from core.partial_dates import format_partial_date_human, format_partial_date_iso
 
 register = template.Library()
 
 CODE_SPAN = re.compile(r"`([^`]+)`")
-SCALES = ((Decimal(10**12), "trillion"), (Decimal(10**9), "billion"), (Decimal(10**6), "million"))
 
 
 @register.filter
@@ -42,21 +42,13 @@ def datetime_attribute(value: datetime.datetime | None) -> str:
 @register.filter
 def money(amount: Decimal | None, currency: str) -> str:
     """`{{ deal.amount|money:deal.currency }}`: “USD 465,800,000”, cents only when there are any."""
-    if amount is None:
-        return ""
-    digits = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    return f"{currency} {digits}"
+    return amount_text(amount, currency)
 
 
 @register.filter
 def money_short(amount: Decimal | None, currency: str) -> str:
     """“USD 10.5 billion”: a headline figure, rounded to what a reader takes in at a glance."""
-    if amount is None:
-        return ""
-    for scale, word in SCALES:
-        if amount >= scale:
-            return f"{currency} {f'{amount / scale:,.1f}'.removesuffix('.0')} {word}"
-    return money(amount, currency)
+    return amount_short_text(amount, currency)
 
 
 @register.filter(needs_autoescape=True)
